@@ -1,0 +1,1 @@
+"""The central record service: receives batches, publishes content, reports. No Kivy."""

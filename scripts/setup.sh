@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One set-up for `make run` and `make test`: system packages, then .venv with everything in it.
+# Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the kiosk and its tests need at run time:
+#   libegl1 libegl-mesa0 libgl1-mesa-dri  Kivy's SDL2 window (real GL, also offscreen in tests)
+#   espeak-ng sox                         read-aloud (and measuring the audio in tests)
+#   postgresql                            the central record's scale-out database (tests start their own server)
+#   fonts-noto-core fonts-noto-cjk        source of the shipped fonts when they are rebuilt
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri espeak-ng sox postgresql)
+python3 -c 'import ensurepip' 2>/dev/null || PACKAGES+=(python3-venv)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install these system packages first (as root): apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+PY=${PYTHON:-python3}
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || {
+  echo "setup: Patient Voice needs Python 3.11 (found $("$PY" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  exit 1
+}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m kiosk.i18n_build 2>/dev/null || true
+touch .venv/.installed

@@ -1,0 +1,1 @@
+"""The wire: protocol shared by both ends, and the kiosk's sync agent. No Kivy."""
