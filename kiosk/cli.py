@@ -1,0 +1,72 @@
+"""The `kiosk` console script: a thin client of the library.
+
+Each command delegates to the module that owns it and turns a ``PatientVoiceError`` into one
+clear sentence on stderr and a non-zero exit. Technical detail goes to the log, never secrets.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk.errors import PatientVoiceError
+
+# command -> (module, function, help). Modules are imported only when their command runs, so
+# `kiosk status` never pays for Kivy and the core stays importable without it. Each function
+# takes the parsed argparse.Namespace and returns an exit code.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("screens.app", "run_main", "start the kiosk (fullscreen, locked down)"),
+    "selftest": ("screens.selftest", "selftest_main",
+                 "tap through the installed survey offscreen; record a test response; print its id"),
+    "check-config": ("kiosk.config", "check_main", "validate the config file and name each problem"),
+    "status": ("kiosk.status", "status_main",
+               "device, location, pending count, oldest pending age, last sync, last error"),
+    "enrol": ("sync.enrol", "enrol_main", "exchange a one-time enrolment code for this kiosk's identity"),
+    "sync": ("sync.agent", "sync_main", "upload pending responses and pull content"),
+}
+
+
+def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
+    if name == "run":
+        p.add_argument("--windowed", action="store_true", help="a normal window (development only)")
+    elif name == "selftest":
+        p.add_argument("--comment", default="Self-test comment", help="text to type into the free-text question")
+        p.add_argument("--screenshots", metavar="DIR", help="save a PNG of every screen visited")
+    elif name == "status":
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+    elif name == "enrol":
+        p.add_argument("--central", required=True, metavar="URL", help="the central record's address")
+        p.add_argument("--code", required=True, help="the one-time enrolment code from IT")
+        p.add_argument("--ca-bundle", metavar="FILE", help="CA certificates to trust for the central record")
+    elif name == "sync":
+        p.add_argument("--once", action="store_true", help="one round (upload everything, pull content), then exit")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Patient Voice feedback kiosk")
+    parser.add_argument(
+        "--config",
+        help="config file (default: $KIOSK_CONFIG, else ~/.config/patient-voice/kiosk.toml)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, func, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        p.set_defaults(_target=(module, func))
+        _add_arguments(name, p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module, func = args._target
+    try:
+        return int(getattr(importlib.import_module(module), func)(args) or 0)
+    except PatientVoiceError as exc:
+        print(f"kiosk {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
