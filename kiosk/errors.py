@@ -10,10 +10,12 @@ so callers never catch a third-party type.
     │   └── SurveyValidationError     ... it fails validation (.problems, each with a path)
     ├── SessionError                  the respondent session was driven wrongly (a bug in a caller)
     ├── CryptoError                   keys unreadable, or a sealed payload will not open
-    └── StoreError                    the local store cannot do what was asked
+    ├── StoreError                    the local store cannot do what was asked
         ├── StoreFullError            the disk is full              (retryable: free space)
         ├── StoreReadOnlyError        the data directory is read-only (retryable: fix mounts)
         └── StoreCorruptError         the database file is damaged
+    └── SpeechError                   read-aloud could not make audio (espeak-ng missing or failed)
+        └── SpeechRefusedError        asked to speak personal data (a bug in a caller)
 
 ``retryable`` says whether trying the same operation later may succeed without a code change.
 """
@@ -71,3 +73,11 @@ class StoreReadOnlyError(StoreError):
 
 class StoreCorruptError(StoreError):
     user_message = "The kiosk's storage is damaged. Please tell a member of staff."
+
+
+class SpeechError(PatientVoiceError):
+    user_message = "Read-aloud is not working on this kiosk. Please tell a member of staff."
+
+
+class SpeechRefusedError(SpeechError):
+    """Contact details and other personal data are never spoken through the speaker."""
