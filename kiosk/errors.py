@@ -11,9 +11,9 @@ so callers never catch a third-party type.
     ├── SessionError                  the respondent session was driven wrongly (a bug in a caller)
     ├── CryptoError                   keys unreadable, or a sealed payload will not open
     ├── StoreError                    the local store cannot do what was asked
-        ├── StoreFullError            the disk is full              (retryable: free space)
-        ├── StoreReadOnlyError        the data directory is read-only (retryable: fix mounts)
-        └── StoreCorruptError         the database file is damaged
+    │   ├── StoreFullError            the disk is full              (retryable: free space)
+    │   ├── StoreReadOnlyError        the data directory is read-only (retryable: fix mounts)
+    │   └── StoreCorruptError         the database file is damaged
     └── SpeechError                   read-aloud could not make audio (espeak-ng missing or failed)
         └── SpeechRefusedError        asked to speak personal data (a bug in a caller)
 
