@@ -1,0 +1,429 @@
+"""The kiosk's sealed local store: responses wait here, encrypted, until the central record has them.
+
+Every response is sealed *before* it reaches SQLite (``kiosk.crypto.Sealer``, the info binds the
+record id), so no answer, free text or contact detail is ever on this disk in plain text, not even
+in the WAL. Only non-identifying metadata is kept in clear, because the store and the sync agent
+need it without a private key: record id, survey id/version, location code, the *hour* the
+response was stored (UTC, never the minute: a time to the minute plus a location could point at a
+person), sync state and key ids.
+
+Durability: WAL with ``synchronous=FULL`` and one explicit transaction per ``add()``, so a
+response is on disk when ``add()`` returns, whatever happens next (power cut, SIGKILL).
+``secure_delete=ON`` makes ``purge_sent()`` overwrite the sent ciphertext instead of leaving it in
+free pages. sqlite3/OSError are translated here into ``StoreFullError``, ``StoreReadOnlyError``,
+``StoreCorruptError`` or ``StoreError``; callers never see a library exception.
+
+``InMemoryStore`` keeps the same contract (tests/kiosk/test_store_contract.py runs against both).
+"""
+from __future__ import annotations
+
+import calendar
+import errno
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from kiosk.crypto import Sealer
+from kiosk.errors import StoreCorruptError, StoreError, StoreFullError, StoreReadOnlyError
+
+if TYPE_CHECKING:
+    from kiosk.record import ResponseRecord
+
+Clock = Callable[[], float]
+
+#: File name of the store inside the configured data directory.
+STORE_FILENAME = "responses.sqlite"
+TABLE = "responses"
+PENDING, SENT = "pending", "sent"
+_HOUR_FORMAT = "%Y-%m-%dT%H"
+_BUSY_TIMEOUT_S = 10.0  # the sync agent may hold the write lock briefly; wait rather than fail
+_ID_CHUNK = 500  # stay well under SQLite's bound-variable limit
+
+
+class _Record(Protocol):
+    """What the store needs from a ResponseRecord (kiosk/record.py)."""
+
+    record_id: str
+    survey_id: str
+    survey_version: int
+    location_code: str
+
+    def anonymous_payload(self) -> dict[str, Any]: ...
+    def contact_payload(self) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """One stored response as the sync agent sees it: clear metadata plus sealed payloads."""
+
+    record_id: str
+    survey_id: str
+    survey_version: int
+    location_code: str
+    created_hour: str  # "2026-11-26T10", UTC
+    key_id: str
+    sealed: bytes
+    contact_key_id: str | None
+    sealed_contact: bytes | None
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    """Counts for `kiosk status` and the staff screen; readable without any key."""
+
+    count_pending: int
+    count_sent: int
+    oldest_pending_age: float | None
+
+
+def hour_of(epoch: float) -> str:
+    return time.strftime(_HOUR_FORMAT, time.gmtime(epoch))
+
+
+def age_since_hour(created_hour: str, now: float) -> float:
+    """Seconds since the start of ``created_hour``: an upper bound, at most an hour high."""
+    start = calendar.timegm(time.strptime(created_hour, _HOUR_FORMAT))
+    return max(0.0, now - start)
+
+
+def _seal(record: _Record, responses: Sealer, contacts: Sealer, now: float) -> PendingRecord:
+    """Seal a record; shared by both implementations so they cannot drift apart."""
+    rid = record.record_id
+    if not isinstance(rid, str) or not rid:
+        raise StoreError("a record without a record_id cannot be stored (a bug in the caller)")
+    try:
+        anonymous = json.dumps(record.anonymous_payload(), ensure_ascii=False,
+                               separators=(",", ":"), sort_keys=True).encode("utf-8")
+        contact = record.contact_payload()
+        contact_bytes = None if contact is None else json.dumps(
+            contact, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        # The message names the type only (json's own wording), never a value.
+        raise StoreError(f"record {rid} has a payload that is not JSON: {exc}") from exc
+    return PendingRecord(
+        record_id=rid, survey_id=str(record.survey_id), survey_version=int(record.survey_version),
+        location_code=str(record.location_code), created_hour=hour_of(now),
+        key_id=responses.key_id, sealed=responses.seal(anonymous, rid),
+        contact_key_id=None if contact_bytes is None else contacts.key_id,
+        sealed_contact=None if contact_bytes is None else contacts.seal(contact_bytes, rid),
+    )
+
+
+def _single_ids(ids: Iterable[str]) -> list[str]:
+    if isinstance(ids, str):
+        raise TypeError("mark_sent takes an iterable of record ids, not one string")
+    return list(dict.fromkeys(ids))
+
+
+def _check_limit(limit: int) -> None:
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"pending(limit) needs a positive int, got {limit!r}")
+
+
+# --- error translation --------------------------------------------------------------------------
+
+def _fs_readonly(path: Path) -> bool:
+    probe = path if path.exists() else path.parent
+    try:
+        return bool(os.statvfs(probe).f_flag & os.ST_RDONLY) or not os.access(probe, os.W_OK)
+    except OSError:
+        return False
+
+
+def _fs_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path if path.exists() else path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
+
+
+def _full(path: Path, exc: BaseException) -> StoreFullError:
+    return StoreFullError(
+        f"the disk holding {path.parent} is full, so the response was not saved "
+        f"(responses already saved are safe): free space on that disk, then try again [{exc}]")
+
+
+def _readonly(path: Path, exc: BaseException) -> StoreReadOnlyError:
+    return StoreReadOnlyError(
+        f"the data directory {path.parent} is read-only, so the response was not saved "
+        f"(responses already saved are safe): remount it read-write or fix its permissions "
+        f"[{exc}]")
+
+
+def _corrupt(path: Path, detail: object) -> StoreCorruptError:
+    return StoreCorruptError(
+        f"the store {path} is damaged ({detail}): stop the kiosk, keep the file for IT "
+        f"(it may still hold unsent responses) and move it aside so a fresh store is created")
+
+
+def translate_sqlite(path: Path, exc: sqlite3.Error) -> StoreError:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL:
+        return _full(path, exc)
+    if code == sqlite3.SQLITE_READONLY or (
+        code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM)
+        and _fs_readonly(path)
+    ):
+        return _readonly(path, exc)
+    if code == sqlite3.SQLITE_IOERR and _fs_full(path):
+        return _full(path, exc)  # e.g. ENOSPC while growing the -shm file
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return _corrupt(path, exc)
+    return StoreError(f"the store {path} failed: {exc}")
+
+
+def translate_os(path: Path, exc: OSError) -> StoreError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _full(path, exc)
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return _readonly(path, exc)
+    return StoreError(f"the store {path} failed: {exc.strerror or exc}")
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+migrations = Migrations("patient_voice_store")
+
+
+@migrations()
+def m001_responses(db: Database) -> None:
+    # record_id is the primary key so a resend to central is harmless and a double add is caught;
+    # the implicit rowid gives insertion order for "oldest first".
+    db.execute(f"""
+        CREATE TABLE {TABLE} (
+            record_id      TEXT PRIMARY KEY NOT NULL,
+            survey_id      TEXT NOT NULL,
+            survey_version INTEGER NOT NULL,
+            location_code  TEXT NOT NULL,
+            created_hour   TEXT NOT NULL,
+            state          TEXT NOT NULL DEFAULT '{PENDING}' CHECK (state IN ('{PENDING}', '{SENT}')),
+            key_id         TEXT NOT NULL,
+            sealed         BLOB NOT NULL,
+            contact_key_id TEXT,
+            sealed_contact BLOB
+        )""")
+    db.execute(f"CREATE INDEX {TABLE}_state ON {TABLE} (state, created_hour)")
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_S, check_same_thread=False)
+    db = Database(conn, execute_plugins=False)
+    # journal_mode first: synchronous/secure_delete are per-connection and must be set every open.
+    mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"the store {path} could not switch to WAL mode (got {mode!r})")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA secure_delete=ON")
+    return db
+
+
+def _fsync_dir(directory: Path) -> None:
+    # A new database/WAL file is only durable once its directory entry is.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _row_to_pending(row: dict[str, Any]) -> PendingRecord:
+    return PendingRecord(**{k: row[k] for k in PendingRecord.__dataclass_fields__})
+
+
+_PENDING_COLUMNS = ", ".join(PendingRecord.__dataclass_fields__)
+
+
+class SealedStore:
+    """Sealed responses in one SQLite file (WAL, FULL sync). Safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike[str], responses: Sealer, contacts: Sealer,
+                 *, clock: Clock = time.time) -> None:
+        self.path = Path(path)
+        self._responses, self._contacts, self._clock = responses, contacts, clock
+        self._lock = threading.RLock()
+        with self._translated():
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._db = _connect(self.path)
+            try:
+                self._open_checks()
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _open_checks(self) -> None:
+        result = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise _corrupt(self.path, f"quick_check: {result}")
+        if migrations.pending(self._db):
+            migrations.apply(self._db)
+            _fsync_dir(self.path.parent)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise translate_sqlite(self.path, exc) from exc
+        except OSError as exc:
+            raise translate_os(self.path, exc) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SealedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, record: ResponseRecord | _Record) -> str:
+        """Seal and store one response; it is on disk (fsynced) when this returns."""
+        item = _seal(record, self._responses, self._contacts, self._clock())
+        row = {**item.__dict__, "state": PENDING}
+        with self._lock, self._translated():
+            try:
+                with self._db.atomic():
+                    self._db[TABLE].insert(row)
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"record {item.record_id} is already stored; "
+                                 f"each response has a new record id") from exc
+        return item.record_id
+
+    def pending(self, limit: int) -> list[PendingRecord]:
+        _check_limit(limit)
+        sql = (f"SELECT {_PENDING_COLUMNS} FROM {TABLE} WHERE state = ? "
+               f"ORDER BY rowid LIMIT ?")
+        with self._lock, self._translated():
+            return [_row_to_pending(r) for r in self._db.query(sql, [PENDING, limit])]
+
+    def mark_sent(self, ids: Iterable[str]) -> int:
+        """Mark acknowledged records as sent; unknown or already-sent ids are ignored."""
+        wanted = _single_ids(ids)
+        changed = 0
+        with self._lock, self._translated(), self._db.atomic():
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start:start + _ID_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                cur = self._db.execute(
+                    f"UPDATE {TABLE} SET state = ? WHERE state = ? AND record_id IN ({marks})",
+                    [SENT, PENDING, *chunk])
+                changed += cur.rowcount
+        return changed
+
+    def count_pending(self) -> int:
+        return self.summary().count_pending
+
+    def oldest_pending_age(self) -> float | None:
+        """Seconds since the start of the hour the oldest pending response was stored in."""
+        return self.summary().oldest_pending_age
+
+    def summary(self) -> PendingSummary:
+        with self._lock, self._translated():
+            return _summary(self._db, self._clock())
+
+    def purge_sent(self) -> int:
+        """Delete sent responses; secure_delete overwrites them, a checkpoint empties the WAL."""
+        with self._lock, self._translated():
+            with self._db.atomic():
+                count = self._db.execute(f"DELETE FROM {TABLE} WHERE state = ?", [SENT]).rowcount
+            if count:
+                # The WAL still holds copies of the deleted pages until it is checkpointed.
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return count
+
+
+def _summary(db: Database, now: float) -> PendingSummary:
+    row = db.execute(
+        f"SELECT SUM(state = ?), SUM(state = ?), MIN(CASE WHEN state = ? THEN created_hour END) "
+        f"FROM {TABLE}", [PENDING, SENT, PENDING]).fetchone()
+    pending, sent, oldest = row
+    return PendingSummary(count_pending=int(pending or 0), count_sent=int(sent or 0),
+                          oldest_pending_age=None if oldest is None else age_since_hour(oldest, now))
+
+
+def read_summary(path: str | os.PathLike[str], *, clock: Clock = time.time) -> PendingSummary | None:
+    """Counts from a store file without keys and without writing to it; None if there is none yet."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=_BUSY_TIMEOUT_S)
+        try:
+            db = Database(conn, execute_plugins=False, recursive_triggers=False)
+            if not db[TABLE].exists():
+                return PendingSummary(0, 0, None)
+            return _summary(db, clock())
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise translate_sqlite(path, exc) from exc
+
+
+class InMemoryStore:
+    """The SealedStore contract without a disk: for tests and for previewing a survey."""
+
+    def __init__(self, responses: Sealer, contacts: Sealer, *, clock: Clock = time.time) -> None:
+        self._responses, self._contacts, self._clock = responses, contacts, clock
+        self._items: dict[str, tuple[PendingRecord, str]] = {}  # insertion-ordered
+        self._lock = threading.Lock()
+
+    def add(self, record: ResponseRecord | _Record) -> str:
+        item = _seal(record, self._responses, self._contacts, self._clock())
+        with self._lock:
+            if item.record_id in self._items:
+                raise StoreError(f"record {item.record_id} is already stored; "
+                                 f"each response has a new record id")
+            self._items[item.record_id] = (item, PENDING)
+        return item.record_id
+
+    def pending(self, limit: int) -> list[PendingRecord]:
+        _check_limit(limit)
+        with self._lock:
+            return [item for item, state in self._items.values() if state == PENDING][:limit]
+
+    def mark_sent(self, ids: Iterable[str]) -> int:
+        changed = 0
+        with self._lock:
+            for rid in _single_ids(ids):
+                entry = self._items.get(rid)
+                if entry and entry[1] == PENDING:
+                    self._items[rid] = (entry[0], SENT)
+                    changed += 1
+        return changed
+
+    def count_pending(self) -> int:
+        return self.summary().count_pending
+
+    def oldest_pending_age(self) -> float | None:
+        return self.summary().oldest_pending_age
+
+    def summary(self) -> PendingSummary:
+        with self._lock:
+            hours = [i.created_hour for i, s in self._items.values() if s == PENDING]
+            sent = sum(1 for _, s in self._items.values() if s == SENT)
+        oldest = min(hours) if hours else None
+        return PendingSummary(len(hours), sent,
+                              None if oldest is None else age_since_hour(oldest, self._clock()))
+
+    def purge_sent(self) -> int:
+        with self._lock:
+            sent = [rid for rid, (_, s) in self._items.items() if s == SENT]
+            for rid in sent:
+                del self._items[rid]
+        return len(sent)
+
+    def close(self) -> None:
+        pass
