@@ -1,0 +1,43 @@
+"""For each language with a voice, the FFT screen is read as real audio in that language's voice."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from kiosk.speech import VOICES, screen_script
+
+from .wavstats import measure
+
+
+def fft_question(survey):
+    return next(q for q in survey.questions if q.kind == "fft")
+
+
+@pytest.mark.parametrize("language", sorted(VOICES))
+def test_fft_screen_is_real_speech_in_the_languages_voice(language, survey, speaker, runner):
+    assert language in survey.languages, f"the default survey has no {language} text"
+    lines = screen_script(fft_question(survey), language)
+    assert len(lines) == 7  # the question, then the six answers by meaning
+
+    audio = speaker.render(lines, language)
+
+    assert audio is not None and audio.source == "espeak-ng"
+    assert audio.voice == VOICES[language] and runner.voices() == [VOICES[language]]
+    level = measure(audio.path)
+    # Seven phrases with pauses: several seconds, loud, mostly sound rather than silence.
+    assert 3.0 < level.duration < 40.0, level
+    assert level.rms > 1000 and level.peak > 8000, level
+    assert level.active > 0.4, level
+
+
+@pytest.mark.parametrize("language", sorted(VOICES))
+def test_the_voice_reads_the_text_without_falling_back_to_english(language, survey):
+    """espeak-ng marks a switch to another language's rules with "(en)": for non-English
+    text that means words spelt out in English (what the plain cmn voice does with hanzi)."""
+    if language.startswith("en"):
+        pytest.skip("English is English")
+    text = "\n".join(screen_script(fft_question(survey), language))
+    argv = ["espeak-ng", "-q", "-x", "-b", "1", "--stdin", "-v", VOICES[language]]
+    phonemes = subprocess.run(argv, input=text.encode(), capture_output=True, check=True)
+    assert "(en)" not in phonemes.stdout.decode(), phonemes.stdout.decode()
