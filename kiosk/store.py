@@ -1,4 +1,4 @@
-"""The kiosk's sealed local store: responses wait here, encrypted, until the central record has them.
+"""The kiosk's sealed local store: responses wait here, encrypted, until central has them.
 
 Every response is sealed *before* it reaches SQLite (``kiosk.crypto.Sealer``, the info binds the
 record id), so no answer, free text or contact detail is ever on this disk in plain text, not even
@@ -207,7 +207,8 @@ def m001_responses(db: Database) -> None:
             survey_version INTEGER NOT NULL,
             location_code  TEXT NOT NULL,
             created_hour   TEXT NOT NULL,
-            state          TEXT NOT NULL DEFAULT '{PENDING}' CHECK (state IN ('{PENDING}', '{SENT}')),
+            state          TEXT NOT NULL DEFAULT '{PENDING}'
+                           CHECK (state IN ('{PENDING}', '{SENT}')),
             key_id         TEXT NOT NULL,
             sealed         BLOB NOT NULL,
             contact_key_id TEXT,
@@ -349,12 +350,17 @@ def _summary(db: Database, now: float) -> PendingSummary:
         f"SELECT SUM(state = ?), SUM(state = ?), MIN(CASE WHEN state = ? THEN created_hour END) "
         f"FROM {TABLE}", [PENDING, SENT, PENDING]).fetchone()
     pending, sent, oldest = row
+    age = None if oldest is None else age_since_hour(oldest, now)
     return PendingSummary(count_pending=int(pending or 0), count_sent=int(sent or 0),
-                          oldest_pending_age=None if oldest is None else age_since_hour(oldest, now))
+                          oldest_pending_age=age)
 
 
-def read_summary(path: str | os.PathLike[str], *, clock: Clock = time.time) -> PendingSummary | None:
-    """Counts from a store file without keys and without writing to it; None if there is none yet."""
+def read_summary(path: str | os.PathLike[str], *,
+                 clock: Clock = time.time) -> PendingSummary | None:
+    """Counts from a store file, without keys, read-only; None if there is none yet.
+
+    SQLite may leave empty -wal/-shm files beside it; the database itself is never written.
+    """
     path = Path(path)
     if not path.exists():
         return None
