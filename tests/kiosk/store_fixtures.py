@@ -1,19 +1,18 @@
 """Helpers for the store, config and status tests (imported by those modules, not a conftest).
 
-``make_record`` builds a response record; until kiosk/record.py lands it is a small stand-in with
-exactly the attributes and methods the store uses (docs/architecture.md "Response record").
+``make_record`` builds a real ``kiosk.record.ResponseRecord``.
 """
 from __future__ import annotations
 
 import json
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from kiosk.crypto import PrivateKey, Sealer
+from kiosk.record import Answer, ResponseRecord, new_record_id
 
 #: 2026-11-26T10:15:00Z: a fixed start for injected clocks.
 T0 = 1795688100.0
@@ -32,35 +31,20 @@ class FakeClock:
         self.now += seconds
 
 
-@dataclass(frozen=True)
-class StandInRecord:
-    record_id: str
-    survey_id: str
-    survey_version: int
-    location_code: str
-    finished_at: float
-    comment: str
-    contact: dict[str, Any] | None = field(default=None)
-
-    def anonymous_payload(self) -> dict[str, Any]:
-        return {"schema": 1, "record_id": self.record_id, "survey_id": self.survey_id,
-                "survey_version": self.survey_version, "finished_at": self.finished_at,
-                "answers": [{"question_id": "q1", "kind": "fft", "value": 1, "code": 1},
-                            {"question_id": "q2", "kind": "free_text", "value": self.comment,
-                             "code": None}]}
-
-    def contact_payload(self) -> dict[str, Any] | None:
-        return None if self.contact is None else {"schema": 1, "record_id": self.record_id,
-                                                  "contact": self.contact}
-
-
 def make_record(comment: str = "The nurses were kind.", contact_name: str | None = None,
-                *, location: str = "ward-3", finished_at: float = T0) -> StandInRecord:
-    contact = None if contact_name is None else {
-        "name": contact_name, "method": "phone", "value": "07700 900123", "needs": ["large_print"]}
-    return StandInRecord(record_id=uuid.uuid4().hex, survey_id="fft", survey_version=3,
-                         location_code=location, finished_at=finished_at, comment=comment,
-                         contact=contact)
+                *, location: str = "ward-3", finished_at: float = T0) -> ResponseRecord:
+    """A real ResponseRecord: FFT answer, a free-text comment, optionally contact details."""
+    answers = [Answer("fft", "fft", 1, 1), Answer("why", "free_text", comment, None)]
+    contact = None
+    if contact_name is not None:
+        answers.append(Answer("contact_details", "contact", None, None))
+        contact = {"contact": {"name": contact_name, "method": "phone", "value": "07700 900123",
+                               "needs": ["large_print"], "needs_other": ""}}
+    return ResponseRecord(
+        record_id=new_record_id(), survey_id="fft", survey_version=3, language="en",
+        variant="standard", answers=tuple(answers), contact=contact,
+        started_at=finished_at - 60, finished_at=finished_at, device_id="kiosk-0007",
+        site_code="REN", location_code=location)
 
 
 @dataclass(frozen=True)
