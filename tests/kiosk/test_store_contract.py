@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.kiosk.store_fixtures import FakeClock, Keys, clock, keys, make_record  # noqa: F401  (fixtures)
 
 from kiosk.errors import StoreError
 from kiosk.store import InMemoryStore, PendingRecord, SealedStore
+from tests.kiosk.store_fixtures import FakeClock, Keys, clock, keys, make_record  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(params=["sqlite", "memory"])
