@@ -1,0 +1,206 @@
+"""`kiosk-central`: the central record's console script, a thin client of the library.
+
+    kiosk-central keygen                      make the responses and contacts key pairs (0600)
+    kiosk-central serve [--host --port]       run the service (SQLite under --data-dir by default)
+    kiosk-central enrol --location --site     print a one-time, short-lived enrolment code
+    kiosk-central devices                     list kiosks and their health
+    kiosk-central revoke DEVICE               stop a kiosk's token working
+    kiosk-central content set --location L (--survey F | --settings F | --yswh F)
+    kiosk-central reingest                    retry quarantined records (e.g. after a survey is published)
+
+Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data) and
+--database-url (default: SQLite file in the data dir; or postgresql://...). A domain error
+becomes one sentence on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from central.content import ContentPublisher
+from central.db import Database
+from central.service import DEFAULT_CODE_TTL, CentralRecord
+from kiosk.crypto import PrivateKey, PublicKey
+from kiosk.errors import CryptoError, PatientVoiceError
+from sync.protocol import WireError
+
+KEY_FILES = {"responses": "responses.key", "contacts": "contacts.key"}
+
+
+def database_url(args: argparse.Namespace) -> str:
+    url = args.database_url or os.environ.get("KIOSK_CENTRAL_DATABASE_URL")
+    return url or f"sqlite:///{Path(args.data_dir).resolve() / 'central.sqlite'}"
+
+
+def keys_dir(args: argparse.Namespace) -> Path:
+    return Path(args.keys_dir) if args.keys_dir else Path(args.data_dir) / "keys"
+
+
+def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, ContentPublisher]:
+    """Open the database (migrating it) and load the keys the service needs: the responses
+    private key (ingest) and the contacts *public* key (handed to kiosks). The contacts private
+    key is not needed here and should live where the concerns team works."""
+    db = Database.open(url)
+    db.migrate()
+    responses = PrivateKey.load(keys / KEY_FILES["responses"]) if (keys / KEY_FILES["responses"]).exists() else None
+    contacts_pub = keys / "contacts.pub"
+    contacts = PublicKey.from_text(contacts_pub.read_text().strip()) if contacts_pub.exists() else None
+    return db, CentralRecord(db, responses, contacts), ContentPublisher(db)
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    keys = keys_dir(args)
+    keys.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for purpose, name in KEY_FILES.items():
+        if (keys / name).exists():
+            raise CryptoError(f"{keys / name} already exists; refusing to overwrite a key "
+                              "(records sealed to it would become unreadable)")
+    for purpose, name in KEY_FILES.items():
+        key = PrivateKey.generate()
+        key.save(keys / name)
+        (keys / f"{purpose}.pub").write_text(key.public_key().to_text() + "\n")
+        print(f"{purpose}: {key.public_key().to_text()}")
+        print(f"  private key written to {keys / name} (0600); key id {key.public_key().key_id}")
+    print("Move contacts.key to where the concerns team works; the service needs only contacts.pub.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.app import build_app
+
+    _, record, publisher = open_central(database_url(args), keys_dir(args))
+    if record._key is None:
+        print("kiosk-central serve: no responses key yet; run `kiosk-central keygen` first", file=sys.stderr)
+        return 2
+    app = build_app(record, publisher, bench=args.bench)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, access_log=False)
+    return 0
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    _, record, _ = open_central(database_url(args), keys_dir(args))
+    code = record.create_enrol_code(args.site, args.location, args.name, ttl=args.ttl * 60)
+    print(code)
+    print(f"One use, valid for {args.ttl:g} minutes, for site {args.site} location {args.location}.",
+          file=sys.stderr)
+    return 0
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    _, record, _ = open_central(database_url(args), keys_dir(args))
+    views = record.devices(silent_after=args.silent_hours * 3600)
+    if args.json:
+        print(json.dumps([v.__dict__ for v in views], indent=2))
+        return 0
+    now = time.time()
+    print(f"{'DEVICE':32}  {'LOCATION':12} {'VERSION':9} {'LAST SEEN':>9} {'PENDING':>7} "
+          f"{'OLDEST':>7} {'FREE DISK':>9}  STATE / LAST ERROR")
+    for v in views:
+        state = "REVOKED" if v.revoked else ("SILENT" if v.silent else "ok")
+        disk = "-" if v.free_disk is None else f"{v.free_disk / 2**30:.1f}G"
+        seen = "never" if v.last_seen is None else _age(now - v.last_seen)
+        print(f"{v.device_id:32}  {v.location:12} {v.app_version or '-':9} {seen:>9} "
+              f"{'-' if v.pending is None else v.pending:>7} {_age(v.oldest_pending_age):>7} "
+              f"{disk:>9}  {state}{' / ' + v.last_error if v.last_error else ''}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    _, record, _ = open_central(database_url(args), keys_dir(args))
+    if not record.revoke(args.device):
+        raise WireError("unknown_device", f"no active device {args.device!r}; see `kiosk-central devices`")
+    print(f"revoked {args.device}: its token no longer works; its records already received are kept")
+    return 0
+
+
+def cmd_content(args: argparse.Namespace) -> int:
+    _, _, publisher = open_central(database_url(args), keys_dir(args))
+    chosen = [(k, f) for k, f in (("survey", args.survey), ("settings", args.settings),
+                                  ("you_said_we_heard", args.yswh)) if f]
+    if len(chosen) != 1:
+        raise WireError("bad_usage", "give exactly one of --survey, --settings, --yswh")
+    kind, path = chosen[0]
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise WireError("invalid_content", f"cannot read {path} as JSON: {exc}") from exc
+    publisher.publish(args.location, kind, data, source=str(path))
+    print(f"published {kind} for location {args.location}")
+    return 0
+
+
+def cmd_reingest(args: argparse.Namespace) -> int:
+    _, record, _ = open_central(database_url(args), keys_dir(args))
+    print(f"ingested {record.reingest()} previously quarantined record(s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-central", description="Patient Voice central record")
+    parser.add_argument("--data-dir", default=os.environ.get("KIOSK_CENTRAL_DATA", "central-data"))
+    parser.add_argument("--database-url", help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)")
+    parser.add_argument("--keys-dir", help="where the key files are (default: DATA_DIR/keys)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("keygen", help="create the responses and contacts key pairs").set_defaults(run=cmd_keygen)
+    p = sub.add_parser("serve", help="run the service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8470)
+    p.add_argument("--ssl-certfile")
+    p.add_argument("--ssl-keyfile")
+    p.add_argument("--log-level", default="info")
+    p.add_argument("--bench", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=cmd_serve)
+    p = sub.add_parser("enrol", help="print a one-time enrolment code")
+    p.add_argument("--location", required=True)
+    p.add_argument("--site", required=True)
+    p.add_argument("--name", help='the location\'s name as staff say it, e.g. "Ward 4"')
+    p.add_argument("--ttl", type=float, default=DEFAULT_CODE_TTL / 60, help="minutes the code stays valid")
+    p.set_defaults(run=cmd_enrol)
+    p = sub.add_parser("devices", help="list kiosks and their health")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--silent-hours", type=float, default=24.0, help="flag kiosks not seen for this long")
+    p.set_defaults(run=cmd_devices)
+    p = sub.add_parser("revoke", help="revoke a kiosk's token")
+    p.add_argument("device")
+    p.set_defaults(run=cmd_revoke)
+    p = sub.add_parser("content", help="publish content to kiosks")
+    csub = p.add_subparsers(dest="action", required=True)
+    p = csub.add_parser("set", help="validate and publish one content item")
+    p.add_argument("--location", required=True, help="a location code, or '*' for every location")
+    p.add_argument("--survey")
+    p.add_argument("--settings")
+    p.add_argument("--yswh", help='"You said, we heard" items (JSON list)')
+    p.set_defaults(run=cmd_content)
+    sub.add_parser("reingest", help="retry quarantined records").set_defaults(run=cmd_reingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except PatientVoiceError as exc:
+        print(f"kiosk-central {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

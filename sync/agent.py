@@ -1,0 +1,211 @@
+"""The kiosk's sync agent: an Uploader (one batch, one request) and a Submitter (loop, policy).
+
+A record is marked sent only after the central record answered for it, and purged only after
+that. Every answer the central record gives (accepted, duplicate, conflict, rejected) means it
+now durably holds those bytes, so each of them lets the kiosk mark the record sent; a record
+missing from the answer stays pending. Batch ids are derived from the batch's content, so a
+resend after a lost answer is recognised as the same batch.
+
+Policy: exponential backoff with full jitter, capped; Retry-After on 429/503 is honoured; while
+waiting after a network failure, a cheap TCP probe notices the network coming back and starts
+at once. 401 (revoked): uploads stop, every record stays, the status file says "needs IT".
+
+``SyncRunner`` runs it all in a background thread for the kiosk app (start/stop/wake; it never
+touches widgets); ``sync_main`` is `kiosk sync [--once]` for IT.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from sync.client import CentralClient
+from sync.protocol import (
+    FINAL_STATUSES,
+    MAX_BATCH_RECORDS,
+    Batch,
+    BatchResult,
+    DeviceRevokedError,
+    Heartbeat,
+    SyncError,
+    TransientSyncError,
+    WireRecord,
+)
+
+log = logging.getLogger("sync.agent")
+DEFAULT_BATCH = 200
+
+
+class Store(Protocol):
+    def pending(self, limit: int) -> list[Any]: ...
+    def mark_sent(self, ids: Any) -> int: ...
+    def count_pending(self) -> int: ...
+    def oldest_pending_age(self) -> float | None: ...
+    def purge_sent(self) -> int: ...
+
+
+def batch_id_for(records: list[WireRecord]) -> str:
+    """Same records, same bytes -> same batch id; any change -> a new one."""
+    h = hashlib.sha256()
+    for r in records:
+        h.update(r.record_id.encode())
+        h.update(hashlib.sha256(r.sealed + (r.sealed_contact or b"")).digest())
+    return h.hexdigest()[:32]
+
+
+class Uploader:
+    """One batch, one request. Raises the sync errors; never retries by itself."""
+
+    def __init__(self, client: CentralClient) -> None:
+        self.client = client
+
+    def upload(self, pending: list[Any]) -> BatchResult:
+        records = [WireRecord.from_pending(p) for p in pending]
+        return self.client.upload(Batch(batch_id_for(records), tuple(records)))
+
+
+@dataclass
+class SubmitReport:
+    batches: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sent(self) -> int:
+        return sum(self.counts.values())
+
+
+class Submitter:
+    """Drains the store through the uploader, batch by batch."""
+
+    def __init__(self, store: Store, uploader: Uploader, *, batch_size: int = DEFAULT_BATCH) -> None:
+        if not 1 <= batch_size <= MAX_BATCH_RECORDS:
+            raise ValueError(f"batch_size must be 1..{MAX_BATCH_RECORDS}")
+        self.store, self.uploader, self.batch_size = store, uploader, batch_size
+
+    def submit_all(self, stop: threading.Event | None = None) -> SubmitReport:
+        report = SubmitReport()
+        while not (stop and stop.is_set()):
+            pending = self.store.pending(self.batch_size)
+            if not pending:
+                break
+            result = self.uploader.upload(pending)
+            asked = {p.record_id for p in pending}
+            done = [r for r in result.results if r.record_id in asked and r.status in FINAL_STATUSES]
+            self.store.mark_sent([r.record_id for r in done])
+            report.batches += 1
+            for r in done:
+                report.counts[r.status] = report.counts.get(r.status, 0) + 1
+                if r.status != "accepted":
+                    log.info("record %s: %s %s", r.record_id, r.status, r.reason or "")
+            if not done:  # the central record answered for none of them: do not spin
+                raise TransientSyncError("the central record acknowledged no record of the batch")
+        self.store.purge_sent()
+        return report
+
+
+class Backoff:
+    """Exponential backoff with full jitter (AWS architecture blog), capped."""
+
+    def __init__(self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
+        self.base, self.cap, self.failures = base, cap, 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        ceiling = min(self.cap, self.base * 2 ** self.failures)
+        self.failures += 1
+        delay = self._rng.uniform(0, ceiling)
+        if retry_after is not None:  # the server knows best; never come back sooner
+            delay = max(delay, min(retry_after, self.cap))
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def reachable(url: str, timeout: float = 2.0) -> bool:
+    """A cheap "is the network back?" check: can a TCP connection to the central host open?"""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("patient-voice")
+    except Exception:  # noqa: BLE001 - not installed as a distribution (a source checkout)
+        return "0+unknown"
+
+
+class SyncAgent:
+    """One sync round: upload everything, send a heartbeat, pull content."""
+
+    def __init__(self, store: Store, client: CentralClient, *, status: Any = None,
+                 content: Any = None, data_dir: Path | None = None,
+                 batch_size: int = DEFAULT_BATCH, clock: Callable[[], float] = time.time) -> None:
+        self.store, self.client, self.status, self.content = store, client, status, content
+        self.submitter = Submitter(store, Uploader(client), batch_size=batch_size)
+        self.data_dir, self._clock = data_dir, clock
+
+    def run_round(self, stop: threading.Event | None = None) -> SubmitReport:
+        try:
+            report = self.submitter.submit_all(stop)
+            self.client.heartbeat(self._heartbeat())
+            self._pull_content()
+        except DeviceRevokedError as exc:
+            self._status(revoked=True, needs_it=True, last_error=str(exc), last_error_at=self._clock())
+            raise
+        except SyncError as exc:
+            self._status(last_error=str(exc), last_error_at=self._clock())
+            raise
+        if self.status is not None:
+            self.status.record_sync(self._clock())
+        return report
+
+    def _pull_content(self) -> None:
+        if self.content is None:
+            return
+        etag, doc = self.client.content(self.content.version())
+        if doc is None:
+            return
+        try:
+            self.content.apply(doc, etag)
+        except Exception as exc:  # noqa: BLE001 - a bad update must never stop uploads
+            # Refused; the last good content stays. Reported, then the round goes on.
+            log.warning("content update refused: %s", exc)
+            self._status(last_error=f"content update refused: {type(exc).__name__}",
+                         last_error_at=self._clock())
+            return
+        self._status(content_version=etag)
+
+    def _heartbeat(self) -> Heartbeat:
+        st = self.status.read() if self.status is not None else None
+        free = shutil.disk_usage(self.data_dir).free if self.data_dir else None
+        return Heartbeat(app_version=app_version(), pending=self.store.count_pending(),
+                         oldest_pending_age=self.store.oldest_pending_age(), free_disk=free,
+                         audio=getattr(st, "audio", None), last_error=getattr(st, "last_error", None))
+
+    def _status(self, **changes: Any) -> None:
+        if self.status is not None:
+            self.status.update(**changes)
+
+
+def sync_main(args: Any) -> int:
+    """`kiosk sync [--once]` (kiosk/cli.py dispatches here); the runner module does the work."""
+    from sync.runner import sync_main as run
+
+    return run(args)

@@ -1,0 +1,131 @@
+"""Running the sync agent: a background thread for the kiosk app, and `kiosk sync [--once]`.
+
+The thread never touches widgets: the app reads the status file (or ``SyncRunner.state``) and
+schedules its own redraw. ``wake()`` asks for a round now (e.g. a response was just stored); it
+shortens the normal wait between rounds but never a backoff the server asked for.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.errors import ConfigError, PatientVoiceError
+from sync.agent import Backoff, SyncAgent, reachable
+from sync.client import CentralClient
+from sync.protocol import DeviceRevokedError, TransientSyncError
+
+log = logging.getLogger("sync.runner")
+
+
+class SyncRunner:
+    IDLE, SYNCING, WAITING, REVOKED, STOPPED = "idle", "syncing", "waiting", "revoked", "stopped"
+
+    def __init__(self, agent: SyncAgent, *, interval: float = 60.0, backoff: Backoff | None = None,
+                 probe_interval: float = 5.0,
+                 probe: Callable[[str], bool] = reachable) -> None:
+        self.agent, self.interval, self.probe_interval = agent, interval, probe_interval
+        self.backoff = backoff or Backoff()
+        self._probe = probe
+        self._stop, self._wake = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+        self.state = self.IDLE
+        self.rounds = 0
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="sync-agent", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def run(self) -> None:
+        """The loop (in the calling thread). Returns on stop() or when the device is revoked."""
+        while not self._stop.is_set():
+            self.state = self.SYNCING
+            try:
+                self.agent.run_round(self._stop)
+                self.rounds += 1
+                self.backoff.reset()
+                self._wait(self.interval, backoff=False, probe=False)
+            except DeviceRevokedError:
+                log.error("device revoked by the central record: uploads stopped, records kept")
+                self.state = self.REVOKED
+                return
+            except TransientSyncError as exc:
+                delay = self.backoff.next_delay(exc.retry_after)
+                log.warning("sync failed (%s); next try in %.1f s", exc, delay)
+                self._wait(delay, backoff=True, probe=exc.retry_after is None)
+            except PatientVoiceError as exc:  # protocol or store trouble: keep trying, slowly
+                delay = self.backoff.next_delay()
+                log.error("sync error (%s); next try in %.1f s", exc, delay)
+                self._wait(delay, backoff=True, probe=False)
+        self.state = self.STOPPED
+
+    def _wait(self, delay: float, *, backoff: bool, probe: bool) -> None:
+        self.state = self.WAITING
+        deadline = time.monotonic() + delay
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            step = min(remaining, self.probe_interval) if probe else remaining
+            if self._wake.wait(step):
+                self._wake.clear()
+                if not backoff or self._stop.is_set():
+                    return
+            elif probe and self._probe(self.agent.client.base_url):
+                log.info("central record reachable again: syncing now")
+                return
+
+
+def build_agent(cfg: Any, *, session: Any = None) -> SyncAgent:
+    """The agent for an enrolled kiosk's config (``kiosk.config.KioskConfig``)."""
+    from kiosk.content import ContentStore
+    from kiosk.status import StatusFile
+    from kiosk.store import SealedStore
+
+    if not cfg.enrolled or not cfg.central.token:
+        raise ConfigError(f"{cfg.path}: this kiosk is not enrolled; run `kiosk enrol` or ask IT")
+    responses, contacts = cfg.sealers()
+    store = SealedStore(cfg.store_path, responses, contacts)
+    client = CentralClient(cfg.central.url, cfg.central.token, session=session,
+                           ca_bundle=None if cfg.central.ca_bundle is None else str(cfg.central.ca_bundle))
+    return SyncAgent(store, client, status=StatusFile(cfg.status_path),
+                     content=ContentStore(cfg.kiosk.data_dir), data_dir=cfg.kiosk.data_dir)
+
+
+def sync_main(args: Any) -> int:
+    from kiosk.config import load_config
+
+    agent = build_agent(load_config(getattr(args, "config", None)))
+    if agent.status is not None and agent.status.read().revoked:
+        print("kiosk sync: this kiosk was revoked by the central record; its records are kept."
+              " Ask IT to enrol it again (`kiosk enrol`).")
+        return 3
+    if not args.once:
+        runner = SyncRunner(agent)
+        print(f"kiosk sync: syncing with {agent.client.base_url} every {runner.interval:g} s (Ctrl-C stops)")
+        runner.run()
+        return 3 if runner.state == SyncRunner.REVOKED else 0
+    before = agent.store.count_pending()
+    report = agent.run_round()
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())) or "nothing to send"
+    print(f"kiosk sync: {before} pending before; sent {report.sent} in {report.batches} batch(es)"
+          f" ({counts}); {agent.store.count_pending()} pending now")
+    return 0
