@@ -150,15 +150,15 @@ def _fs_full(path: Path) -> bool:
 
 def _full(path: Path, exc: BaseException) -> StoreFullError:
     return StoreFullError(
-        f"the disk holding {path.parent} is full, so the response was not saved "
-        f"(responses already saved are safe): free space on that disk, then try again [{exc}]")
+        f"the disk holding {path.parent} is full: no new response can be saved until space is "
+        f"freed on it (responses already saved are safe) [{exc}]")
 
 
 def _readonly(path: Path, exc: BaseException) -> StoreReadOnlyError:
     return StoreReadOnlyError(
-        f"the data directory {path.parent} is read-only, so the response was not saved "
-        f"(responses already saved are safe): remount it read-write or fix its permissions "
-        f"[{exc}]")
+        f"the data directory {path.parent} is read-only: no new response can be saved until it "
+        f"is remounted read-write or its permissions are fixed (responses already saved are "
+        f"safe) [{exc}]")
 
 
 def _corrupt(path: Path, detail: object) -> StoreCorruptError:
