@@ -3,6 +3,7 @@ atomic install that never lets a bad survey replace a good one."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,17 @@ from kiosk.errors import SurveyError, SurveyValidationError
 from kiosk.survey import (
     COMMUNICATION_NEEDS,
     FFT_QUESTION_EN,
+    KINDS,
+    LANGUAGES,
     MISSING,
+    QUESTION_KEYS,
+    SURVEY_KEYS,
     Condition,
     install_survey,
     load_survey,
     parse_survey,
 )
-from tests.kiosk.conftest import DATA, FFT_JSON
+from tests.kiosk.conftest import DATA, FFT_JSON, ROOT
 
 
 def problems(data: Any) -> list[str]:
@@ -460,3 +465,17 @@ def test_a_failed_replace_cleans_up_and_leaves_the_target_alone(tmp_path: Path) 
         install_survey(FFT_JSON, live)
     assert (live / "keep.txt").read_text() == "untouched"
     assert _files(tmp_path) == ["survey.json"]  # the temp file was removed
+
+
+# ---------------------------------------------------------------- the docs
+
+
+def test_the_docs_example_is_a_valid_survey_and_every_key_and_kind_is_documented() -> None:
+    doc = (ROOT / "docs" / "surveys.md").read_text(encoding="utf-8")
+    example = re.findall(r"```json\n(.*?)```", doc, re.S)[-1]
+    assert parse_survey(json.loads(example), "docs/surveys.md").id == "outpatients"
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", doc, re.M))
+    assert set(KINDS) <= documented
+    assert set(SURVEY_KEYS) | set(QUESTION_KEYS) <= documented
+    for tag in LANGUAGES:
+        assert f"`{tag}`" in doc
