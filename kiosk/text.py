@@ -231,19 +231,35 @@ def _paragraph_lines(text: str, offset: int, width: float, measure: Measure,
         return [Line([], offset, offset)]
     base, levels = paragraph_levels(text, base_direction)
 
-    def runs_of(start: int, end: int) -> list[Run]:
-        while end > start and text[end - 1].isspace():
+    def runs_of(start: int, end: int, strip: bool = True) -> list[Run]:
+        while strip and end > start and text[end - 1].isspace():
             end -= 1  # trailing spaces hang in the margin: drawn they would shift RTL lines
         line_levels = _line_levels(text[start:end], levels[start:end], base)
         runs = reorder(logical_runs(text[start:end], line_levels))
         return assign_fonts(runs, fonts) if fonts else runs
 
-    def width_of(start: int, end: int) -> float:
-        return sum(measure(run) for run in runs_of(start, end))
+    def measured(start: int, end: int, strip: bool) -> float:
+        return sum(measure(run) for run in runs_of(start, end, strip))
+
+    # Each segment (a word with its spaces, or one CJK character) is measured once; a line's
+    # width is the sum of its segments (no script joins across a space), the last one without
+    # its trailing spaces. Shaping every candidate line instead would cost O(words²) renders.
+    points = break_opportunities(text)
+    bounds = [0, *points, len(text)]
+    index = {b: i for i, b in enumerate(bounds)}
+    full = [measured(a, b, False) for a, b in zip(bounds, bounds[1:], strict=False)]
+    trimmed = [measured(a, b, True) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+    def fits(start: int, end: int) -> bool:
+        if start in index and end in index:
+            i, j = index[start], index[end]
+            total = sum(full[i:j - 1]) + trimmed[j - 1] if j > i else 0.0
+        else:  # cutting a segment too wide for a line on its own
+            total = measured(start, end, True)
+        return total <= width
 
     lines, start = [], 0
-    for end in _line_ends(text, start_points=break_opportunities(text),
-                          fits=lambda s, e: width_of(s, e) <= width):
+    for end in _line_ends(text, points, fits):
         lines.append(Line(runs_of(start, end), offset + start, offset + end))
         start = end
     return lines
@@ -272,3 +288,21 @@ def _line_ends(text: str, start_points: list[int], fits: Callable[[int, int], bo
     if start < len(text):
         ends.append(len(text))
     return ends
+
+
+def font_chooser(tag: str, bold: bool = False) -> FontChooser:
+    """Fonts for text in language ``tag``: for each script the registry's font (the language's
+    own for its script: Nastaliq for Urdu), then the Latin font as the fallback for characters
+    it lacks; digits and punctuation (Zyyy) try the language's own font first."""
+    from kiosk.languages import font_codepoints, registry  # the registry reads files: lazily
+
+    reg = registry()
+    own_script = reg.get(tag).script
+
+    def choose(script: str) -> list[tuple[str, Container[int]]]:
+        paths = [reg.font_for(tag, own_script if script == COMMON else script, bold),
+                 reg.font_for(tag, "Latn", bold)]
+        unique = list(dict.fromkeys(paths))
+        return [(str(path), font_codepoints(path)) for path in unique]
+
+    return choose

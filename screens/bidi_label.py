@@ -1,0 +1,258 @@
+"""BidiLabel: text in any language and direction, drawn as shaped directional runs.
+
+A Kivy Label shapes its whole text with one font in one direction, so "جناح 4B في NHS" comes out
+with the digits and "NHS" reversed and, with an Arabic font, "NHS" as empty boxes (Noto Arabic
+fonts have no Latin letters). BidiLabel lays the text out with kiosk.text (Unicode bidi levels,
+line breaking in logical order, runs reordered per line), then draws each run as its own texture:
+HarfBuzz shapes it (joined Arabic, Nastaliq, Bengali vowel signs) with the run's font, script and
+direction, and the runs are placed left to right on a shared baseline.
+
+Use it like a Label for question text::
+
+    BidiLabel:
+        text: root.question_text
+        lang: root.lang            # '' follows kiosk.i18n.tr.language
+        font_size: 40
+        color: 0.13, 0.17, 0.2, 1
+        # base_direction: '' (the language's), 'ltr', 'rtl' or 'auto' (first strong character)
+        # halign: 'auto' (reading start: left in English, right in Arabic), 'left', 'center',
+        #         'right'
+
+Its height follows the text (``content_height``; the kv rule sets ``height`` to it).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
+from kivy.core.text import LabelBase
+from kivy.graphics import Color, Rectangle
+from kivy.lang import Builder
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import tr
+from kiosk.languages import get_language
+from kiosk.text import COMMON, Line, Run, font_chooser, layout, paragraph_base
+
+_TEXTURE_CACHE_SIZE = 512
+_registered: set[str] = set()
+
+
+def _font_name(path: str) -> str:
+    """Register a font by its absolute path (resource_find would prefer a system font)."""
+    if path not in _registered:
+        LabelBase.register(name=path, fn_regular=path)
+        _registered.add(path)
+    return path
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A run rendered: its texture (None for spaces only), drawn ``offset`` px from the run's
+    left end, and the run's full width including the spaces at its ends."""
+
+    texture: Any
+    offset: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A run as drawn on its line: ``x`` from the line's left end."""
+
+    run: Run
+    script: str  # what HarfBuzz was told
+    x: float
+    shaped: Shaped
+
+    @property
+    def width(self) -> float:
+        return self.shaped.width
+
+
+class _Shaper:
+    """Renders runs with Kivy's SDL2 text provider (HarfBuzz shaping) and measures them.
+
+    SDL2_ttf sizes complex text without shaping (isolated Nastaliq forms are twice as wide as
+    joined ones) but renders it shaped from the left edge, so a texture can be far wider than
+    its text. The width used here is the ink's right edge plus a small side bearing; spaces at a
+    run's ends (whose ink is nothing) are measured on their own, which is exact."""
+
+    def __init__(self) -> None:
+        self._labels: dict[tuple, CoreLabel] = {}
+        self._shaped: OrderedDict[tuple, Shaped] = OrderedDict()
+
+    def _label(self, font: str, size: float, script: str, direction: str) -> CoreLabel:
+        key = (font, size, script, direction)
+        if key not in self._labels:
+            self._labels[key] = CoreLabel(font_name=_font_name(font), font_size=size,
+                                          font_script_name=script, font_direction=direction)
+        return self._labels[key]
+
+    def metrics(self, font: str, size: float, script: str) -> tuple[float, float]:
+        """(ascent, descent) in px, both positive."""
+        label = self._label(font, size, script, "ltr")
+        return label.get_ascent(), -label.get_descent()
+
+    def shape(self, run: Run, size: float, script: str) -> Shaped:
+        key = (run.text, run.font, size, script, run.direction)
+        if key in self._shaped:
+            self._shaped.move_to_end(key)
+            return self._shaped[key]
+        shaped = self._render(run, size, script)
+        self._shaped[key] = shaped
+        if len(self._shaped) > _TEXTURE_CACHE_SIZE:
+            self._shaped.popitem(last=False)
+        return shaped
+
+    def _render(self, run: Run, size: float, script: str) -> Shaped:
+        core = run.text.strip()
+        lead = len(run.text) - len(run.text.lstrip())
+        trail = len(run.text) - len(run.text.rstrip())
+        measurer = self._label(run.font, size, script, run.direction)
+        # Nastaliq's space is 0.13 em: too tight beside a Latin run; 0.2 em at run edges
+        space = max(measurer.get_extents(" ")[0], size * 0.2) if lead or trail else 0.0
+        if not core:
+            return Shaped(None, 0.0, space * len(run.text))
+        label = CoreLabel(text=core, font_name=_font_name(run.font), font_size=size,
+                          font_script_name=script, font_direction=run.direction)
+        label.refresh()
+        texture = label.texture
+        width = min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
+        # visually, a right-to-left run's trailing (logical) spaces are on its left
+        left = (trail if run.level % 2 else lead) * space
+        right = (lead if run.level % 2 else trail) * space
+        return Shaped(texture, left, left + width + right)
+
+
+def _ink_right(texture: Any) -> int:
+    """One past the rightmost column with any ink (alpha) in the texture."""
+    width, height = texture.size
+    alpha = bytes(texture.pixels)[3::4]
+    return max((len(alpha[y * width:(y + 1) * width].rstrip(b"\0")) for y in range(height)),
+               default=0)
+
+
+SHAPER = _Shaper()
+
+
+class BidiLabel(Widget):
+    text = StringProperty("")
+    font_size = NumericProperty(32)
+    base_direction = OptionProperty("", options=["", "ltr", "rtl", "auto"])
+    halign = OptionProperty("auto", options=["auto", "left", "center", "right"])
+    color = ColorProperty([0, 0, 0, 1])
+    #: language of the text ('' = the translator's current language): picks fonts and direction
+    lang = StringProperty("")
+    bold = BooleanProperty(False)
+    line_spacing = NumericProperty(1.0)  # multiple of the tallest run's natural line height
+    content_width = NumericProperty(0)  # read-only: widest line
+    content_height = NumericProperty(0)  # read-only: all lines
+    #: read-only: per line, the runs as placed (for tests and read-aloud highlighting)
+    placed_lines = ListProperty([])
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._trigger = Clock.create_trigger(self.refresh, -1)
+        self._trigger_draw = Clock.create_trigger(self.redraw, -1)
+        self._lines: list[Line] = []
+        self._size = 0.0
+        super().__init__(**kwargs)
+        for name in ("text", "font_size", "base_direction", "lang", "bold", "width"):
+            self.fbind(name, self._trigger)
+        for name in ("pos", "height", "halign", "color", "line_spacing"):  # no new layout
+            self.fbind(name, self._trigger_draw)
+        self._trigger()
+
+    @property
+    def language(self) -> str:
+        return self.lang or tr.language
+
+    @property
+    def resolved_direction(self) -> str | None:
+        """'ltr'/'rtl', or None for the UBA's first-strong-character rule."""
+        if self.base_direction == "auto":
+            return None
+        return self.base_direction or get_language(self.language).direction
+
+    def refresh(self, *_: Any) -> None:
+        """Lay out and draw now (normally triggered once per frame by any property change)."""
+        lang = get_language(self.language)
+        size = float(self.font_size)
+        width = self.width if self.width > 1 else float("inf")
+        lines = layout(self.text.replace("\t", " "), width,
+                       lambda run: SHAPER.shape(run, size, self._script_for(run)).width,
+                       self.resolved_direction, font_chooser(lang.tag, self.bold))
+        self._lines, self._size = lines, size
+        self.placed_lines = [self._place(line, size) for line in lines]
+        self.redraw()
+
+    def _script_for(self, run: Run) -> str:
+        """HarfBuzz script for a run: its own, or for digits/punctuation the script of the font
+        drawing them."""
+        if run.script != COMMON:
+            return run.script
+        lang = get_language(self.language)
+        return lang.script if Path(run.font) in (lang.font, lang.bold) else "Latn"
+
+    def _place(self, line: Line, size: float) -> list[Placed]:
+        x, result = 0.0, []
+        for run in line.runs:
+            script = self._script_for(run)
+            shaped = SHAPER.shape(run, size, script)
+            result.append(Placed(run, script, x, shaped))
+            x += shaped.width
+        return result
+
+    def _line_metrics(self, placed: Sequence[Placed], size: float,
+                      default_font: str) -> tuple[float, float]:
+        fonts = {(p.run.font, p.script) for p in placed} or {(default_font, "Latn")}
+        metrics = [SHAPER.metrics(font, size, script) for font, script in fonts]
+        return max(a for a, _ in metrics), max(d for _, d in metrics)
+
+    def redraw(self, *_: Any) -> None:
+        """Place the laid-out lines at the widget's position (no new layout)."""
+        size, placed_lines = self._size, self.placed_lines
+        default_font = str(get_language(self.language).font)
+        base = self.resolved_direction
+        rtl = base == "rtl" if base else paragraph_base(self.text, None) == 1
+        align = self.halign if self.halign != "auto" else ("right" if rtl else "left")
+        self.canvas.clear()
+        top, widest = self.top, 0.0
+        with self.canvas:
+            Color(*self.color)
+            for placed in placed_lines:
+                ascent, descent = self._line_metrics(placed, size, default_font)
+                line_width = sum(p.width for p in placed)
+                widest = max(widest, line_width)
+                left = {"left": self.x, "right": self.right - line_width,
+                        "center": self.center_x - line_width / 2}[align]
+                baseline = top - ascent
+                for p in placed:
+                    texture = p.shaped.texture
+                    if texture is None:
+                        continue
+                    run_ascent, _ = SHAPER.metrics(p.run.font, size, p.script)
+                    y = baseline + run_ascent - texture.height
+                    Rectangle(texture=texture, pos=(left + p.x + p.shaped.offset, y),
+                              size=texture.size)
+                top -= (ascent + descent) * self.line_spacing
+        self.content_width = widest
+        self.content_height = self.top - top
+
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+if _KV not in Builder.files:
+    Builder.load_file(_KV)
