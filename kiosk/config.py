@@ -289,9 +289,6 @@ def _kiosk_section(body: Mapping[str, Any], base: Path, out: _Problems) -> Kiosk
     idle = _seconds(body, "idle_seconds", DEFAULT_IDLE_SECONDS, 30, MAX_IDLE_SECONDS, out)
     warning = _seconds(body, "warning_seconds", DEFAULT_WARNING_SECONDS, MIN_WARNING_SECONDS,
                        MAX_IDLE_SECONDS, out)
-    if warning >= idle:
-        out.add("kiosk", "warning_seconds", f"({warning}) must be shorter than idle_seconds "
-                                            f"({idle}): the warning comes before the reset")
     survey = _path(body, "kiosk", "survey", base, out) or DEFAULT_SURVEY
     if not survey.is_file():
         out.add("kiosk", "survey", f"{survey} does not exist; point it at a survey JSON file "
