@@ -111,17 +111,17 @@ class RespondentSession:
 
     def answer_of(self, question_id: str) -> Any:
         """The confirmed answer to prefill when the person comes back to a question, or None."""
-        self.survey_question(question_id)
+        self._question(question_id)
         answer = self._answers.get(question_id)
         if answer is None:
             return None
         return dict(answer.value) if isinstance(answer.value, dict) else answer.value
 
     def draft_of(self, question_id: str) -> Any:
-        self.survey_question(question_id)
+        self._question(question_id)
         return self._drafts.get(question_id)
 
-    def survey_question(self, question_id: str) -> Question:
+    def _question(self, question_id: str) -> Question:
         try:
             return self.survey.question(question_id)
         except KeyError:
