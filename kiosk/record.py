@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.errors import PatientVoiceError
-from kiosk.survey import KINDS, PERSONAL_KINDS
+from kiosk.survey import KINDS, PERSONAL_KINDS, is_json_type
 
 SCHEMA = 1
 VARIANTS = ("standard", "easy_read")
@@ -144,7 +144,7 @@ def from_anonymous_payload(data: Any) -> ResponseRecord:
 
 def _top_problems(data: dict) -> list[str]:
     problems = [f"'{k}' is missing or has the wrong type"
-                for k, t in _TOP.items() if k not in data or not _typed(data[k], t)]
+                for k, t in _TOP.items() if k not in data or not is_json_type(data[k], t)]
     problems += [f"'{k}' is not a known field" for k in data if k not in _TOP]
     if problems:
         return problems
@@ -189,10 +189,10 @@ def _answer_problem(qid: Any, kind: Any, value: Any, code: Any) -> str | None:
         return "has no question_id"
     if kind not in KINDS:
         return f"has an unknown kind (question '{qid}')"
-    if code is not None and not _typed(code, (int, str)):
+    if code is not None and not is_json_type(code, (int, str)):
         return f"has a code that is neither a number nor text (question '{qid}')"
     shape_ok = {
-        "fft": _typed(value, int) and value in range(1, 7) and code == value,
+        "fft": is_json_type(value, int) and value in range(1, 7) and code == value,
         "single_choice": isinstance(value, str),
         "multi_choice": isinstance(value, list) and all(isinstance(v, str) for v in value),
         "yes_no": isinstance(value, bool),
@@ -201,12 +201,6 @@ def _answer_problem(qid: Any, kind: Any, value: Any, code: Any) -> str | None:
         "involvement": value is None,
     }[kind]
     return None if shape_ok else f"has a value of the wrong shape for a {kind} (question '{qid}')"
-
-
-def _typed(value: Any, types: type | tuple[type, ...]) -> bool:
-    if isinstance(value, bool):  # JSON true/false is not a number here
-        return types is bool
-    return isinstance(value, types)
 
 
 def _is_hex_id(value: str) -> bool:

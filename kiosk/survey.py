@@ -250,7 +250,8 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def _is(value: Any, types: type | tuple[type, ...]) -> bool:
+def is_json_type(value: Any, types: type | tuple[type, ...]) -> bool:
+    """isinstance for decoded JSON, where true/false is never a number."""
     if isinstance(value, bool):  # JSON true/false is not a number
         return bool in (types if isinstance(types, tuple) else (types,))
     return isinstance(value, types)
@@ -274,7 +275,7 @@ class _Checker:
                 self.add(where or key, f"is missing: add it ({shape})")
             return default
         value = obj[key]
-        if not _is(value, types):
+        if not is_json_type(value, types):
             self.add(where, f"is {_show(value)}: it must be {shape}")
             return default
         return value
@@ -441,7 +442,7 @@ class _Checker:
             self.add(f"{path}.max_length", "is only used by free_text questions: remove it")
             return None
         value = q["max_length"]
-        if not _is(value, int) or value < 1:
+        if not is_json_type(value, int) or value < 1:
             self.add(f"{path}.max_length", f"is {_show(value)}: it must be a whole number above 0, "
                      "e.g. 1000")
             return None
