@@ -101,7 +101,10 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
         data = _json(await _body(request, SMALL_BODY))
         if not isinstance(data, dict) or not isinstance(data.get("code"), str) or len(data["code"]) > 64:
             raise WireError("wrong_type", 'the body must be {"code": "<enrolment code>"}', 422)
-        enrolment = await run_in_threadpool(record.enrol, data["code"])
+        previous = data.get("previous_device_id")
+        if previous is not None and (not isinstance(previous, str) or len(previous) > 64):
+            raise WireError("wrong_type", "previous_device_id must be a device id (text)", 422)
+        enrolment = await run_in_threadpool(record.enrol, data["code"], previous)
         log.info("enrolled device %s at %s/%s", enrolment.device_id, enrolment.site, enrolment.location)
         return JSONResponse(enrolment.to_json(), 201, headers={"Cache-Control": "no-store"})
 

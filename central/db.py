@@ -39,7 +39,7 @@ MIGRATIONS: list[str] = [
         site TEXT NOT NULL, location TEXT NOT NULL, location_name TEXT NOT NULL,
         enrolled_at {float} NOT NULL, revoked_at {float}, last_seen {float},
         app_version TEXT, pending INTEGER, oldest_pending_age {float}, free_disk BIGINT,
-        audio TEXT, last_error TEXT);
+        audio TEXT, last_error TEXT, replaces TEXT);
     CREATE TABLE enrol_codes (
         code_hash TEXT PRIMARY KEY, site TEXT NOT NULL, location TEXT NOT NULL,
         location_name TEXT NOT NULL, created_at {float} NOT NULL, expires_at {float} NOT NULL,

@@ -40,7 +40,7 @@ class Ingested:
     answers: list[tuple]  # rows for `answers`
 
 
-def open_record(rec: WireRecord, key: PrivateKey, key_id: str, device_id: str,
+def open_record(rec: WireRecord, key: PrivateKey, key_id: str, identities: tuple[str, ...],
                 known_surveys: set[tuple[str, int]]) -> Ingested:
     if (rec.survey_id, rec.survey_version) not in known_surveys:
         raise Rejection(UNKNOWN_SURVEY_VERSION)
@@ -54,10 +54,10 @@ def open_record(rec: WireRecord, key: PrivateKey, key_id: str, device_id: str,
         payload = json.loads(plain)
     except (ValueError, UnicodeDecodeError):
         raise Rejection(BAD_PAYLOAD) from None
-    return _rows(payload, rec, device_id)
+    return _rows(payload, rec, identities)
 
 
-def _rows(payload: object, rec: WireRecord, device_id: str) -> Ingested:
+def _rows(payload: object, rec: WireRecord, identities: tuple[str, ...]) -> Ingested:
     # The kiosk's own strict parser (kiosk.record) checks every field and answer shape.
     try:
         r = from_anonymous_payload(payload)
@@ -66,11 +66,11 @@ def _rows(payload: object, rec: WireRecord, device_id: str) -> Ingested:
     if (r.record_id, r.survey_id, r.survey_version) != (rec.record_id, rec.survey_id,
                                                          rec.survey_version):
         raise Rejection(MISMATCH)
-    if r.device_id != device_id:
+    if r.device_id not in identities:
         raise Rejection(WRONG_DEVICE)
     fft = next((a.code for a in r.answers if a.kind == "fft"), None)
     response = (
-        r.record_id, r.survey_id, r.survey_version, device_id, r.site_code, r.location_code,
+        r.record_id, r.survey_id, r.survey_version, identities[0], r.site_code, r.location_code,
         r.language, r.variant, r.started_at, r.finished_at, ",".join(sorted(r.flags)),
         None if fft is None else int(fft), int(rec.sealed_contact is not None),
     )

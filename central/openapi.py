@@ -26,7 +26,8 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
     "EnrolRequest": {"type": "object", "required": ["code"],
-                     "properties": {"code": {"type": "string", "maxLength": 64}}},
+                     "properties": {"code": {"type": "string", "maxLength": 64},
+                                    "previous_device_id": {"type": "string", "maxLength": 64}}},
     "Enrolment": {"type": "object", "required": [
         "device_id", "token", "site", "location", "location_name", "responses_key", "contacts_key"],
         "properties": {k: {"type": "string"} for k in (

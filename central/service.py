@@ -101,7 +101,10 @@ class CentralRecord:
                        (token_hash(code), site, location, location_name or location, now, now + ttl))
         return "-".join(code[i:i + 4] for i in range(0, _CODE_LENGTH, 4))
 
-    def enrol(self, code: str) -> Enrolment:
+    def enrol(self, code: str, previous_device_id: str | None = None) -> Enrolment:
+        """``previous_device_id``: the identity this kiosk had before (e.g. revoked, then enrolled
+        again by IT), so records it stored under that identity are still accepted. Linked only
+        to a device of the same site."""
         if self._key is None or self._contacts is None:
             raise EnrolmentError("no_keys", "the central record has no keys yet: run `kiosk-central keygen`")
         device_id, token = uuid.uuid4().hex, "pvt_" + secrets.token_urlsafe(32)
@@ -114,9 +117,12 @@ class CentralRecord:
             if row is None:
                 raise EnrolmentError("invalid_code", "this enrolment code is unknown, already used or "
                                      "expired; ask IT for a new one (`kiosk-central enrol`)")
+            previous = tx.one("SELECT device_id FROM devices WHERE device_id = ? AND site = ?",
+                              (previous_device_id, row[0])) if previous_device_id else None
             tx.execute("INSERT INTO devices (device_id, token_hash, site, location, location_name,"
-                       " enrolled_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (device_id, token_hash(token), row[0], row[1], row[2], now))
+                       " enrolled_at, replaces) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (device_id, token_hash(token), row[0], row[1], row[2], now,
+                        previous[0] if previous else None))
         return Enrolment(device_id, token, row[0], row[1], row[2],
                          self._key.public_key().to_text(), self._contacts.to_text())
 
@@ -158,8 +164,8 @@ class CentralRecord:
 
     def ingest(self, device: Device, batch: Batch, body_sha256: str) -> BatchResult:
         # Decrypting is CPU work: done before the write transaction so the lock is held briefly.
-        surveys = self._surveys()
-        opened = {r.record_id: self._open(r, device, surveys) for r in batch.records}
+        surveys, identities = self._surveys(), self._identities(device.device_id)
+        opened = {r.record_id: self._open(r, identities, surveys) for r in batch.records}
         now = self._clock()
         with self.db.transaction() as tx:
             self._claim_batch(tx, device, batch, body_sha256, now)
@@ -173,14 +179,25 @@ class CentralRecord:
             tx.execute("UPDATE devices SET last_seen = ? WHERE device_id = ?", (now, device.device_id))
         return BatchResult(batch.batch_id, tuple(results))
 
-    def _open(self, rec: WireRecord, device: Device,
+    def _open(self, rec: WireRecord, identities: tuple[str, ...],
               surveys: set[tuple[str, int]]) -> Ingested | Rejection:
         if self._key is None:
             return Rejection("no_private_key")
         try:
-            return open_record(rec, self._key, self._key_id or "", device.device_id, surveys)
+            return open_record(rec, self._key, self._key_id or "", identities, surveys)
         except Rejection as rejection:
             return rejection
+
+    def _identities(self, device_id: str) -> tuple[str, ...]:
+        """This device and the identities it replaced (newest first, at most 20 hops)."""
+        chain = [device_id]
+        with self.db.transaction() as tx:
+            while len(chain) < 20:
+                row = tx.one("SELECT replaces FROM devices WHERE device_id = ?", (chain[-1],))
+                if row is None or row[0] is None or row[0] in chain:
+                    break
+                chain.append(row[0])
+        return tuple(chain)
 
     def _surveys(self) -> set[tuple[str, int]]:
         with self.db.transaction() as tx:
@@ -258,7 +275,7 @@ class CentralRecord:
             rec = WireRecord(r[0], r[1], int(r[2]), r[3], r[4], r[5], bytes(r[6]), r[7],
                              None if r[8] is None else bytes(r[8]))
             device = Device(r[9], r[10], r[11], r[12])
-            opened = self._open(rec, device, surveys)
+            opened = self._open(rec, self._identities(device.device_id), surveys)
             if isinstance(opened, Rejection):
                 continue
             with self.db.transaction() as tx:

@@ -84,8 +84,11 @@ class CentralClient:
 
     # ------------------------------------------------------------ endpoints
 
-    def enrol(self, code: str) -> Enrolment:
-        resp = self._send("POST", "/enrol", json.dumps({"code": code}).encode(), auth=False)
+    def enrol(self, code: str, previous_device_id: str | None = None) -> Enrolment:
+        body: dict = {"code": code}
+        if previous_device_id:
+            body["previous_device_id"] = previous_device_id
+        resp = self._send("POST", "/enrol", json.dumps(body).encode(), auth=False)
         if resp.status_code in (400, 403, 422):
             body = _error_of(resp)
             raise EnrolmentError(body[0], body[1])

@@ -14,10 +14,11 @@ from sync.protocol import Enrolment
 
 def enrol(central_url: str, code: str, *, config_path: Any = None, ca_bundle: str | None = None,
           session: Any = None) -> Enrolment:
-    from kiosk.config import update_config
+    from kiosk.config import load_config, update_config
 
+    previous = load_config(config_path, missing_ok=True).device.id
     client = CentralClient(central_url, session=session, ca_bundle=ca_bundle)
-    got = client.enrol(code)
+    got = client.enrol(code, previous)
     central: dict[str, Any] = {"url": client.base_url, "token": got.token}
     if ca_bundle:
         central["ca_bundle"] = ca_bundle
