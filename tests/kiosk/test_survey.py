@@ -257,6 +257,13 @@ def test_choice_questions_need_options(survey_data) -> None:
     one_problem(survey_data, "questions[3].options", "is missing: add it")
 
 
+def test_questions_and_options_must_be_objects(survey_data) -> None:
+    survey_data["questions"].append("What else?")
+    survey_data["questions"][2]["options"].append("Nurse")
+    one_problem(survey_data, "questions[10]", 'is "What else?": it must be a question object')
+    one_problem(survey_data, "questions[2].options[3]", "it must be an option object")
+
+
 def test_option_codes_are_numbers_or_text(survey_data) -> None:
     survey_data["questions"][2]["options"][0]["code"] = [1]
     one_problem(survey_data, "questions[2].options[0].code", "a number or a short code")
