@@ -1,0 +1,94 @@
+"""Benchmark: read-aloud, from the tap to a WAV ready to play, per language.
+
+    .venv/bin/python bench/speech.py [--rounds 3] [--survey assets/surveys/fft.json]
+
+"Tap to audio-ready" is ``Speaker.request(lines, language, on_ready)`` until ``on_ready`` is
+called on the speech thread with the WAV's path: the work the kiosk does after a tap on the
+speaker button, before Kivy's SoundLoader (≈ 4 ms) and the SDL mixer buffer (≈ 90 ms) which this
+machine, having no audio device, cannot measure. Phrases are the screens of the default survey
+(question + help + options), each language's own text. Uncached: a fresh cache directory per
+round, so espeak-ng runs every time. Cached: the same screens again. Targets: uncached ≤ 100 ms,
+cached ≤ 10 ms (p95). Prints figures; asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kiosk.speech import NO_VOICE, VOICES, Speaker, screen_script  # noqa: E402
+from kiosk.survey import load_survey  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The screens timed: the FFT screen, a free-text prompt, a choice list, a long help text.
+SCREENS = ("fft", "why", "who", "contact_wanted", "age", "contact")
+
+
+def tap_to_ready(speaker: Speaker, lines: tuple[str, ...], language: str) -> float:
+    """Milliseconds from request() to on_ready() on the speech thread."""
+    done = threading.Event()
+    start = time.perf_counter()
+    speaker.request(lines, language, lambda audio: done.set())
+    if not done.wait(30):
+        raise RuntimeError(f"no audio after 30 s for {language}")
+    return (time.perf_counter() - start) * 1000
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[18]
+
+
+def bench_language(scripts: dict[str, tuple[str, ...]], language: str, rounds: int) -> tuple:
+    """Uncached samples as (ms, screen id), cached samples as ms."""
+    uncached: list[tuple[float, str]] = []
+    cached: list[float] = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="pv-bench-speech-") as tmp:
+            speaker = Speaker(Path(tmp) / "cache", recordings=Path(tmp) / "no-recordings")
+            uncached += [(tap_to_ready(speaker, lines, language), screen)
+                         for screen, lines in scripts.items()]
+            for _ in range(3):
+                cached += [tap_to_ready(speaker, lines, language) for lines in scripts.values()]
+            speaker.close()
+    return uncached, cached
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--survey", type=Path, default=ROOT / "assets" / "surveys" / "fft.json")
+    args = parser.parse_args()
+    survey = load_survey(args.survey)
+    questions = [q for q in survey.questions if q.id in SCREENS]
+    print(f"read-aloud, tap to audio-ready: {len(questions)} screens x {args.rounds} rounds "
+          "uncached, x3 more cached; ms")
+    print(f"{'language':10} {'voice':16} {'uncached p50':>12} {'p95':>7} {'cached p50':>11} "
+          f"{'p95':>6}  {'slowest uncached':18} targets (100 / 10 ms p95)")
+    worst = [0.0, 0.0]
+    for language in survey.languages:
+        if language not in VOICES:
+            why = "no voice: recorded audio or none" if language in NO_VOICE else "no voice"
+            print(f"{language:10} {'-':16} {why}")
+            continue
+        scripts = {q.id: screen_script(q, language) for q in questions}
+        samples, cached = bench_language(scripts, language, args.rounds)
+        uncached = [ms for ms, _ in samples]
+        up, cp = p95(uncached), p95(cached)
+        slow_ms, slow_screen = max(samples)
+        worst = [max(worst[0], up), max(worst[1], cp)]
+        verdict = "ok" if up <= 100 and cp <= 10 else "MISSED"
+        print(f"{language:10} {VOICES[language]:16} {statistics.median(uncached):12.1f} {up:7.1f} "
+              f"{statistics.median(cached):11.2f} {cp:6.2f}  {slow_ms:6.1f} {slow_screen:11} "
+              f"{verdict}")
+    print(f"worst p95: uncached {worst[0]:.1f} ms, cached {worst[1]:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
