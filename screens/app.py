@@ -1,0 +1,373 @@
+"""The kiosk App: wires the services to the screens and owns the ScreenManager. Nothing more.
+
+Respondent state lives in the session (kiosk.session) driven by ``Journey``; inactivity in
+``IdleWatcher``; colours and sizes in ``theme``. The App keeps only what every screen shows:
+palette, text size, language (and its font), and the volume, all reset between people.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from screens import theme
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+STAFF_HOLD_SECONDS = 5.0  # hold the top-left corner this long (docs/ui.md)
+STAFF_CORNER_MM = 18.0
+
+
+def lock_down(windowed: bool = False) -> None:
+    """Kiosk settings; must run before ``kivy.core.window`` is imported."""
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+    Config.set("graphics", "fullscreen", "0" if windowed else "auto")
+    Config.set("graphics", "borderless", "0" if windowed else "1")
+    Config.set("graphics", "show_cursor", "1" if windowed else "0")
+    Config.set("graphics", "allow_screensaver", "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "width", str(theme.REFERENCE_SIZE[0]))
+    Config.set("graphics", "height", str(theme.REFERENCE_SIZE[1]))
+    # No red dots on a right click; one mouse contact is one touch.
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+from kivy.app import App  # noqa: E402  (lock_down must be callable before Window exists)
+from kivy.clock import Clock  # noqa: E402
+from kivy.lang import Builder  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.floatlayout import FloatLayout  # noqa: E402
+
+from kiosk.i18n import Translator  # noqa: E402
+from screens.idle import IdleWatcher  # noqa: E402
+from screens.journey import QUESTION_SCREENS, Journey  # noqa: E402
+from screens.translation import Lookup, style_for  # noqa: E402
+from screens.wiring import Services  # noqa: E402
+
+
+class KioskRoot(FloatLayout):
+    """Top bar + screens. Watches the hidden staff gesture: hold the top-left corner 5 s."""
+
+    hold_seconds = NumericProperty(STAFF_HOLD_SECONDS)
+    __events__ = ("on_staff_gesture",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._hold = None
+        self._hold_touch = None
+
+    def in_corner(self, pos: tuple[float, float]) -> bool:
+        size = theme.mm(STAFF_CORNER_MM)
+        return pos[0] <= self.x + size and pos[1] >= self.top - size
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.in_corner(touch.pos):
+            self._cancel_hold()
+            self._hold_touch = touch
+            self._hold = Clock.schedule_once(self._held, self.hold_seconds)
+        return super().on_touch_down(touch)
+
+    def on_touch_move(self, touch: Any) -> bool:
+        if touch is self._hold_touch and not self.in_corner(touch.pos):
+            self._cancel_hold()
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch is self._hold_touch:
+            self._cancel_hold()
+        return super().on_touch_up(touch)
+
+    def _cancel_hold(self) -> None:
+        if self._hold is not None:
+            self._hold.cancel()
+        self._hold = self._hold_touch = None
+
+    def _held(self, *_: Any) -> None:
+        self._hold = None
+        self.dispatch("on_staff_gesture")
+
+    def on_staff_gesture(self) -> None:
+        pass
+
+
+class PatientVoiceApp(App):
+    title = "Patient Voice"
+    palette = ObjectProperty(theme.NORMAL)
+    sizes = ObjectProperty(theme.NORMAL_TEXT)
+    style = ObjectProperty(None)
+    tr = ObjectProperty(None)
+    language = StringProperty("en")
+    big_text = BooleanProperty(False)
+    high_contrast = BooleanProperty(False)
+    volume = NumericProperty(1.0)
+    can_speak = BooleanProperty(False)
+
+    def __init__(self, services: Services, **kwargs: Any) -> None:
+        self.services = services
+        self.translator = Translator(language=services.default_language)
+        self.language = services.default_language
+        self.style = style_for(services.default_language)
+        self.tr = Lookup(self.translator, services.default_language)
+        self.can_speak = services.speak is not None
+        super().__init__(**kwargs)
+        self.idle = IdleWatcher(services.idle_seconds, services.warning_seconds,
+                                on_warn=self._warn, on_countdown=self._countdown,
+                                on_expire=self._expire)
+        self.journey = Journey(self, services.make_session)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def build(self) -> KioskRoot:
+        from kivy.core.window import Window
+
+        theme.set_window_size(*Window.size)
+        self._load_screens()
+        root = Builder.load_file(str(HERE / "app.kv"))
+        self.sm = root.ids.sm
+        for name, screen in self._screens.items():
+            screen.name = name
+            self.sm.add_widget(screen)
+        self.timeout = self._make_overlay()
+        root.bind(on_staff_gesture=lambda *_: self.open_staff())
+        Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
+        Window.bind(on_touch_down=lambda *_: self.idle.activity())
+        self._idle_event = Clock.schedule_interval(lambda dt: self.idle.tick(), 0.5)
+        self._thanks_event = None
+        self.clear_everything()
+        return root
+
+    def _load_screens(self) -> None:
+        from screens.question_choice import ChoiceScreen
+        from screens.question_contact import ContactScreen
+        from screens.question_fft import FftScreen
+        from screens.question_text import FreeTextScreen
+        from screens.question_yes_no import YesNoScreen
+        from screens.staff import StaffScreen
+        from screens.thank_you import ThankYouScreen
+        from screens.welcome import WelcomeScreen
+
+        self._screens: dict[str, Any] = {
+            "welcome": WelcomeScreen(), "fft": FftScreen(), "choice": ChoiceScreen(),
+            "yes_no": YesNoScreen(), "free_text": FreeTextScreen(), "contact": ContactScreen(),
+            "thank_you": ThankYouScreen(), "staff": StaffScreen()}
+        welcome = self._screens["welcome"]
+        welcome.bind(on_start_feedback=lambda *_: self.journey.start(),
+                     on_language=lambda _w, tag: self.set_language(tag))
+        for name in QUESTION_SCREENS:
+            self._screens[name].bind(
+                on_answer=lambda _s, v: self.journey.answer(v),
+                on_back=lambda *_: self.journey.back(), on_skip=lambda *_: self.journey.skip(),
+                on_draft=lambda _s, v: self.journey.draft(v))
+        self._screens["thank_you"].bind(on_done=lambda *_: self.journey.reset())
+        staff = self._screens["staff"]
+        staff.bind(on_pin=lambda _s, pin: self._check_pin(pin),
+                   on_leave_staff=lambda *_: self.journey.reset(),
+                   on_exit_app=lambda *_: self.stop(),
+                   on_test_speaker=lambda *_: self.speak(["This is a test of the speaker."]),
+                   on_change_location=lambda _s, code: self._change_location(code))
+
+    def _make_overlay(self) -> Any:
+        from screens.timeout import TimeoutOverlay
+
+        overlay = TimeoutOverlay()
+        overlay.bind(on_more_time=lambda *_: self.more_time(),
+                     on_finish_now=lambda *_: self._expire())
+        return overlay
+
+    def screen(self, name: str) -> Any:
+        return self._screens[name]
+
+    def show_screen(self, name: str) -> None:
+        self.sm.current = name
+
+    # --- what every screen shows ---------------------------------------------------------------
+
+    def lstyle(self, tag: str, current: Any) -> Any:
+        """The style for a label pinned to language ``tag``, else the current one."""
+        return style_for(tag) if tag else current
+
+    def set_language(self, tag: str) -> None:
+        self.translator.set_language(tag)
+        self.language = tag
+        self.style = style_for(tag)
+        self.tr = Lookup(self.translator, tag)
+        welcome = self._screens["welcome"]
+        welcome.mark_language(tag)
+        self._refresh_welcome()
+
+    def on_big_text(self, *_: Any) -> None:
+        self.sizes = theme.text_sizes(self.big_text)
+
+    def on_high_contrast(self, *_: Any) -> None:
+        self.palette = theme.HIGH_CONTRAST if self.high_contrast else theme.NORMAL
+
+    def on_sizes(self, *_: Any) -> None:
+        for name in ("choice", "contact"):  # paged lists re-measure at the new size
+            screen = self._screens.get(name) if hasattr(self, "_screens") else None
+            if screen is not None:
+                Clock.schedule_once(lambda dt, s=screen: s.ids.choices.relayout())
+
+    def speak(self, lines: list[str] | None = None) -> None:
+        """The read-aloud hook (issue 4): the current screen says what it would read."""
+        if lines is None:
+            shown = self.timeout if self.timeout.parent else self.sm.current_screen
+            lines = shown.speak_text() if hasattr(shown, "speak_text") else []
+        if self.services.speak is not None and lines:
+            self.services.speak(lines, self.language)
+
+    # --- inactivity ----------------------------------------------------------------------------
+
+    def _warn(self, seconds: int) -> None:
+        self.timeout.seconds = seconds
+        if not self.timeout.parent:
+            self.timeout.open(animation=False)
+
+    def _countdown(self, seconds: int) -> None:
+        self.timeout.seconds = seconds
+
+    def more_time(self) -> None:
+        self.idle.extend()
+        self.timeout.dismiss(animation=False)
+
+    def _expire(self) -> None:
+        self.timeout.dismiss(animation=False)
+        self.journey.expire()
+
+    # --- endings and clearing ------------------------------------------------------------------
+
+    def show_thank_you(self, *, contact_requested: bool, involvement_requested: bool) -> None:
+        from screens.thank_you import RETURN_SECONDS
+
+        thanks = self._screens["thank_you"]
+        thanks.contact_requested = contact_requested
+        thanks.involvement_requested = involvement_requested
+        thanks.seconds = RETURN_SECONDS
+        self.show_screen("thank_you")
+        self._cancel_thanks()
+        self._thanks_event = Clock.schedule_interval(self._thanks_tick, 1.0)
+
+    def _thanks_tick(self, *_: Any) -> None:
+        thanks = self._screens["thank_you"]
+        thanks.seconds -= 1
+        if thanks.seconds <= 0:
+            self.journey.reset()
+
+    def _cancel_thanks(self) -> None:
+        if getattr(self, "_thanks_event", None) is not None:
+            self._thanks_event.cancel()
+            self._thanks_event = None
+
+    def clear_everything(self) -> None:
+        """Between two people: no widget keeps the last person's words or choices."""
+        self._cancel_thanks()
+        if self.timeout.parent:
+            self.timeout.dismiss(animation=False)
+        for screen in self._screens.values():
+            if hasattr(screen, "clear"):
+                screen.clear()
+        from screens.widgets import TAP_GUARD
+
+        TAP_GUARD.reset()
+        self.big_text = self.high_contrast = False
+        self.volume = 1.0
+        self.set_language(self.services.default_language)
+        self.show_screen("welcome")
+
+    def _refresh_welcome(self) -> None:
+        services, welcome = self.services, self._screens["welcome"]
+        lang = self.language
+        welcome.title = services.survey.text(services.survey.title, lang)
+        welcome.idle_seconds = int(services.idle_seconds)
+        welcome.warning_seconds = int(services.warning_seconds)
+        if not welcome.languages:
+            welcome.languages = [(t, style_for(t).native_name) for t in services.languages]
+        try:
+            welcome.items = services.content_items(lang)
+        except Exception:  # a broken content cache must not stop the welcome screen
+            log.exception("could not read 'You said, we heard' items")
+            welcome.items = []
+
+    # --- staff ---------------------------------------------------------------------------------
+
+    def open_staff(self) -> None:
+        if self.journey.session is not None:
+            return  # never in the middle of someone's answers
+        staff = self._screens["staff"]
+        staff.clear()
+        self.show_screen("staff")
+
+    def _check_pin(self, pin: str) -> None:
+        """scrypt is slow on purpose: check on a worker thread, answer on the UI thread."""
+        def work() -> None:
+            from kiosk.errors import PatientVoiceError
+            try:
+                ok = self.services.pin_guard.attempt(pin, self.services.pin_hash)
+                message = "" if ok else self._pin_message()
+            except PatientVoiceError as exc:
+                ok, message = False, self.tr._(exc.user_message)
+            facts = self.services.staff_facts() if ok else None
+            Clock.schedule_once(lambda dt: self._pin_checked(ok, message, facts))
+        threading.Thread(target=work, name="pv-pin", daemon=True).start()
+
+    def _pin_message(self) -> str:
+        guard = self.services.pin_guard
+        if guard.remaining_tries == 0:
+            minutes = max(1, round(guard.seconds_locked() / 60))
+            return self.tr._("Too many wrong PINs. Try again in {minutes} minutes.").format(
+                minutes=minutes)
+        return self.tr._("Wrong PIN. {tries} tries left.").format(tries=guard.remaining_tries)
+
+    def _pin_checked(self, ok: bool, message: str, facts: dict | None) -> None:
+        from screens.staff import staff_info
+
+        staff = self._screens["staff"]
+        if ok and facts is not None:
+            staff.info = staff_info(facts, self.tr)
+        staff.pin_result(ok, message)
+
+    def _change_location(self, code: str) -> None:
+        from kiosk.errors import PatientVoiceError
+
+        staff = self._screens["staff"]
+        try:
+            self.services.change_location(code)
+        except PatientVoiceError as exc:
+            log.error("changing the location failed: %s", exc)
+            staff.message = self.tr._(exc.user_message)
+            return
+        staff.info = None
+        staff.message = self.tr._("Location changed to {code}.").format(code=code)
+        self._check_refresh_staff()
+
+    def _check_refresh_staff(self) -> None:
+        from screens.staff import staff_info
+
+        staff = self._screens["staff"]
+        staff.info = staff_info(self.services.staff_facts(), self.tr)
+
+    def on_stop(self) -> None:
+        self.services._pool.shutdown(wait=True)  # every accepted response is on disk first
+
+
+def run_main(args: Any) -> int:
+    """`kiosk run [--windowed]`."""
+    from kiosk.config import load_config
+    from screens.wiring import services_from_config
+
+    windowed = bool(getattr(args, "windowed", False))
+    if not windowed and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "kmsdrm")
+    lock_down(windowed)
+    cfg = load_config(getattr(args, "config", None))
+    PatientVoiceApp(services_from_config(cfg)).run()
+    return 0

@@ -1,0 +1,49 @@
+"""Free text: a large field and a docked on-screen keyboard that sits below it, never over it.
+
+Two states. Reading: the question, its help and the field ("Tap here to type"), with Back /
+Skip / Next. Typing (after tapping the field): the header folds to one line and the keyboard
+takes its place, so the field stays in view at every text size.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from screens.question import QuestionScreen, QuestionView
+from screens.keyboard import EntryField, OnScreenKeyboard  # noqa: F401  (used in the .kv)
+from screens.widgets import load_kv
+
+
+class FreeTextScreen(QuestionScreen):
+    typing = BooleanProperty(False)
+    max_length = NumericProperty(0)
+    text = StringProperty("")
+
+    def populate(self, view: QuestionView) -> None:
+        self.typing = False
+        self.max_length = view.question.max_length or 0
+        self.ids.field.text = view.previous or ""
+
+    def start_typing(self) -> None:
+        self.typing = True
+        self.ids.keyboard.target = self.ids.field
+
+    def stop_typing(self) -> None:
+        self.typing = False
+        self.dispatch("on_draft", self.ids.field.text)
+
+    def next(self) -> None:
+        self.typing = False
+        self.dispatch("on_answer", self.ids.field.text.strip())
+
+    def clear_answers(self) -> None:
+        self.typing = False
+        self.ids.field.text = ""
+        self.ids.keyboard.layout = "lower"
+
+    def on_answer(self, value: Any) -> None:
+        pass
+
+
+load_kv(__file__)

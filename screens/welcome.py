@@ -1,0 +1,73 @@
+"""Welcome / attract: one big "Tap here to give feedback", the languages in their own words,
+how long the kiosk waits before clearing (WCAG 2.2.6), and a silent "You said, we heard" carousel.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from screens.widgets import PVButton, load_kv
+
+CAROUSEL_SECONDS = 12  # slow enough to read a card; changes without motion or sound
+
+
+class WelcomeScreen(Screen):
+    title = StringProperty("")
+    languages = ListProperty([])  # (tag, native name) in picker order
+    language = StringProperty("en")
+    idle_seconds = NumericProperty(90)
+    warning_seconds = NumericProperty(30)
+    items = ListProperty([])  # "You said, we heard" items: .title .said .did .when
+    item_index = NumericProperty(0)
+    __events__ = ("on_start_feedback", "on_language")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._rotate = Clock.create_trigger(self.next_item, CAROUSEL_SECONDS, interval=True)
+
+    def on_enter(self, *_: Any) -> None:
+        self._rotate()
+
+    def on_leave(self, *_: Any) -> None:
+        self._rotate.cancel()
+
+    def on_languages(self, *_: Any) -> None:
+        grid = self.ids.language_grid
+        grid.clear_widgets()
+        for tag, name in self.languages:
+            btn = PVButton(text=name, lang=tag, selected=tag == self.language, spoken=name)
+            btn.tag = tag
+            btn.bind(on_release=lambda b: self.dispatch("on_language", b.tag))
+            grid.add_widget(btn)
+
+    def on_language(self, tag: str) -> None:
+        pass
+
+    def on_start_feedback(self) -> None:
+        pass
+
+    def mark_language(self, tag: str) -> None:
+        self.language = tag
+        for btn in self.ids.language_grid.children:
+            btn.selected = btn.tag == tag
+
+    def next_item(self, *_: Any) -> None:
+        if self.items:
+            self.item_index = (self.item_index + 1) % len(self.items)
+
+    def item(self, index: int, field: str) -> str:
+        if not self.items:
+            return ""
+        return str(getattr(self.items[index % len(self.items)], field, "") or "")
+
+    def language_buttons(self) -> list[PVButton]:
+        return list(reversed(self.ids.language_grid.children))
+
+    def speak_text(self) -> list[str]:
+        return [self.title, self.ids.start.text, self.ids.wait.text]
+
+
+load_kv(__file__)

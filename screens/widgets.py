@@ -1,0 +1,361 @@
+"""Shared widgets: themed labels and buttons, the tap guard, FFT faces, paged choice lists.
+
+Every tappable control is a ``PVButton``: it draws itself from the App's palette, honours the
+active language's font and direction, and goes through ``TAP_GUARD`` so that a second finger, a
+palm or a bouncing contact never answers twice (Kivy gives one ``on_press`` per finger, #5609).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.core.text import Label as CoreLabel
+from kivy.lang import Builder
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+from screens import theme
+
+
+class TapGuard:
+    """Accept one finger at a time, and ignore a contact that lands just after a release.
+
+    ``clock`` is injectable so tests can tap at machine speed without waiting out the debounce.
+    """
+
+    STALE_SECONDS = 10.0  # a touch-up lost by the driver must not lock the screen for ever
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.active: Any = None
+        self.active_since = 0.0
+        self.last_release = -1e9
+
+    def accept(self, touch: Any, debounce: float) -> bool:
+        now = self.clock()
+        if self.active is not None and self.active is not touch:
+            if now - self.active_since < self.STALE_SECONDS:
+                return False
+        if now - self.last_release < debounce:
+            return False
+        self.active, self.active_since = touch, now
+        return True
+
+    def release(self, touch: Any) -> None:
+        if touch is self.active:
+            self.active = None
+            self.last_release = self.clock()
+
+    def reset(self) -> None:
+        self.active = None
+        self.last_release = -1e9
+
+
+TAP_GUARD = TapGuard()
+
+
+def app_state() -> Any:
+    return App.get_running_app()
+
+
+class PVLabel(Label):
+    """A label in the active language's font, direction and alignment, wrapping to its width."""
+
+    role = StringProperty("text")  # palette role for the colour
+    size_role = StringProperty("body")  # TextSizes field
+    #: Set when a label must keep its own language (a language's own name on the welcome screen).
+    lang = StringProperty("")
+    #: Where the text sits along the reading direction: 'start' is left in English, right in Arabic.
+    align = OptionProperty("start", options=["start", "center", "end"])
+    st = ObjectProperty(None, allownone=True)  # the LanguageStyle in force for this label
+
+
+class PVButton(ButtonBehavior, PVLabel):
+    """A themed, guarded button. Bind ``on_release`` for the action (fires once per accepted tap)."""
+
+    kind = OptionProperty("secondary", options=["primary", "secondary", "choice", "key", "bar"])
+    selected = BooleanProperty(False)
+    debounce = NumericProperty(0.35)
+    #: What a screen reader / read-aloud says for this control (defaults to its text).
+    spoken = StringProperty("")
+    #: Wrap the words to the button's width; False: the button takes the words' own width.
+    wrap = BooleanProperty(True)
+
+    def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
+        """The label's text_size: one rule per class, so no two kv bindings fight over it."""
+        return (size[0] - 2 * theme.mm(3), None) if wrap else (None, None)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.disabled or not self.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        if not TAP_GUARD.accept(touch, self.debounce):
+            return True  # swallowed: a second finger or a bounce
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch: Any) -> bool:
+        handled = super().on_touch_up(touch)
+        TAP_GUARD.release(touch)
+        return handled
+
+    def colours(self, palette: theme.Palette, state: str, selected: bool,
+                kind: str) -> tuple[tuple, tuple, tuple]:
+        """(background, border, text) RGBA for the current state."""
+        p = palette
+        if state == "down":
+            names = (p.pressed, p.pressed_border, p.on_pressed)
+        elif selected or kind == "primary":
+            names = (p.selected if selected else p.primary, p.border if p.name == "high_contrast"
+                     else p.selected, p.on_selected if selected else p.on_primary)
+        elif kind == "bar":
+            names = (p.bar, p.on_bar, p.on_bar)
+        else:
+            names = (p.surface, p.border, p.text)
+        return tuple(theme.hex_rgba(c) for c in names)  # type: ignore[return-value]
+
+
+class ChoiceButton(PVButton):
+    """A full-width answer: a radio circle (single) or a tick box (multi) and the words."""
+
+    mark = OptionProperty("radio", options=["radio", "check", "none"])
+    value = ObjectProperty(None, allownone=True)
+
+    def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
+        if not wrap:
+            return (None, None)
+        return (size[0] - (theme.mm(17) if self.mark != "none" else theme.mm(6)), None)
+
+
+#: Mouth per FFT code: (arc start, arc end, vertical offset as a share of the radius) or None
+#: for a straight mouth. Kivy's ellipse angles start at 12 o'clock and run clockwise.
+_MOUTHS = {1: (105, 255, -0.05), 2: (130, 230, -0.15), 3: None, 4: (310, 410, -0.65),
+           5: (290, 430, -0.75)}
+
+
+class FaceButton(PVButton):
+    """One FFT answer: a drawn face (or a question mark for "Don't know") above its words.
+
+    The face only repeats the words: colour and face are never the only cue (domain.md §2).
+    """
+
+    code = NumericProperty(1)
+
+    def on_kv_post(self, *_: Any) -> None:
+        self.bind(pos=self.redraw, size=self.redraw, state=self.redraw, selected=self.redraw,
+                  text=self.redraw)
+        app = app_state()
+        if app is not None:
+            app.bind(palette=self.redraw, sizes=self.redraw, style=self.redraw)
+        self.redraw()
+
+    def face_geometry(self) -> tuple[float, float, float]:
+        """The face takes what the words leave: words never shrink, the face does."""
+        app = app_state()
+        words = text_height(self.text, self.width - 2 * theme.mm(3),
+                            theme.font_px(app.sizes.button), app.style.font_name,
+                            app.style.script, app.style.direction) if self.text else 0
+        room = self.height - words - theme.mm(8)
+        r = max(theme.mm(3.5), min(room / 2, self.width * 0.2, theme.mm(9)))
+        self._words = words
+        return self.center_x, self.top - theme.mm(3) - r, r
+
+    def redraw(self, *_: Any) -> None:
+        from kivy.graphics import Color, Ellipse, Line
+        app = app_state()
+        if app is None or self.width < 10:
+            return
+        bg, border, fg = self.colours(app.palette, self.state, self.selected, self.kind)
+        cx, cy, r = self.face_geometry()
+        # The label's texture is centred on the button: padding it to the button's full height
+        # puts the words at the bottom, under the face.
+        top = max(0.0, self.height - self._words - theme.mm(3) * 2)
+        self.padding = [theme.mm(3), top, theme.mm(3), theme.mm(3)]
+        self.canvas.after.clear()
+        with self.canvas.after:
+            Color(*fg)
+            Line(circle=(cx, cy, r), width=theme.mm(0.5))
+            if self.code == 6:  # "Don't know": a question mark inside the circle
+                q = r * 0.32
+                Line(ellipse=(cx - q, cy, 2 * q, 2 * q, 270, 540), width=theme.mm(0.5))
+                Line(points=[cx, cy, cx, cy - r * 0.25], width=theme.mm(0.5))
+                Ellipse(pos=(cx - r * 0.08, cy - r * 0.55), size=(r * 0.16, r * 0.16))
+                return
+            for dx in (-0.35, 0.35):
+                Ellipse(pos=(cx + dx * r - r * 0.1, cy + r * 0.2), size=(r * 0.2, r * 0.22))
+            mouth = _MOUTHS.get(int(self.code))
+            if mouth is None:
+                Line(points=[cx - r * 0.45, cy - r * 0.4, cx + r * 0.45, cy - r * 0.4],
+                     width=theme.mm(0.5))
+            else:
+                start, end, dy = mouth
+                mr = r * 0.6
+                Line(ellipse=(cx - mr, cy + dy * r - mr, 2 * mr, 2 * mr, start, end),
+                     width=theme.mm(0.5))
+
+
+class MirrorBox(BoxLayout):
+    """A horizontal row that reverses its children's order for right-to-left languages."""
+
+    rtl = BooleanProperty(False)
+
+    def on_rtl(self, *_: Any) -> None:
+        kids = list(self.children)
+        self.clear_widgets()
+        for w in kids:  # children are stored last-first; re-adding in this order reverses them
+            self.add_widget(w)
+
+
+class FramePart(BoxLayout):
+    """The frame's own rows (header, body, navigation), as opposed to a screen's answers."""
+
+
+class QuestionFrame(BoxLayout):
+    """Progress, question text, help line, a body for the answers, and Back / Skip / Next.
+
+    Children declared inside a ``QuestionFrame`` in kv go into its body.
+    """
+
+    progress_text = StringProperty("")
+    question_text = StringProperty("")
+    help_text = StringProperty("")
+    can_back = BooleanProperty(False)
+    can_skip = BooleanProperty(False)
+    next_text = StringProperty("")  # empty: no Next button (answers move on when tapped)
+    next_enabled = BooleanProperty(True)
+    __events__ = ("on_back", "on_skip", "on_next")
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        body = self.ids.get("body")
+        if body is None or isinstance(widget, FramePart):
+            return super().add_widget(widget, *args, **kwargs)
+        return body.add_widget(widget, *args, **kwargs)
+
+    def on_back(self) -> None:
+        pass
+
+    def on_skip(self) -> None:
+        pass
+
+    def on_next(self) -> None:
+        pass
+
+
+def text_height(text: str, width: float, font_size: float, font_name: str,
+                script: str = "Latn", direction: str = "ltr") -> float:
+    """Height a wrapped label needs: used to page long answer lists without scrolling."""
+    label = CoreLabel(text=text, font_size=font_size, font_name=font_name,
+                      text_size=(width, None), font_script_name=script, font_direction=direction)
+    label.refresh()
+    return float(label.content_height)
+
+
+def paginate(heights: Sequence[float], available: float, gap: float) -> list[list[int]]:
+    """Greedy pages of item indexes whose heights plus gaps fit ``available``."""
+    pages: list[list[int]] = [[]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        need = h if not pages[-1] else h + gap
+        if pages[-1] and used + need > available:
+            pages.append([])
+            need, used = h, 0.0
+        pages[-1].append(i)
+        used += need
+    return pages
+
+
+class ChoiceList(BoxLayout):
+    """Answer buttons for a question, paged ("More answers") instead of scrolled: no gestures.
+
+    ``options`` are ``(value, text)`` pairs. ``selected`` holds the chosen values. Emits
+    ``on_choose(value)`` when an answer is tapped.
+    """
+
+    options = ListProperty([])
+    selected = ListProperty([])
+    multi = BooleanProperty(False)
+    page = NumericProperty(0)
+    page_count = NumericProperty(1)
+    __events__ = ("on_choose",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._pages: list[list[int]] = [[]]
+        super().__init__(**kwargs)
+
+    def on_choose(self, value: Any) -> None:
+        pass
+
+    def relayout(self, *_: Any) -> None:
+        """Rebuild the visible page from options, size, text size and language."""
+        app = app_state()
+        if app is None or self.width < 10 or self.height < 10:
+            return
+        size = theme.font_px(app.sizes.button)
+        pad = theme.mm(3)
+        min_h = theme.mm(theme.MIN_TARGET_MM) + theme.mm(2)
+        width = self.width - 2 * pad - theme.mm(12)  # the mark and padding eat into the text
+        heights = [max(min_h, text_height(t, width, size, app.style.font_name,
+                                          app.style.script, app.style.direction) + 2 * pad)
+                   for _, t in self.options]
+        gap = theme.mm(theme.MIN_GAP_MM) + theme.mm(1)
+        pager_h = theme.mm(theme.MIN_TARGET_MM) + gap
+        self._pages = paginate(heights, self.height, gap)
+        if len(self._pages) > 1:
+            self._pages = paginate(heights, self.height - pager_h, gap)
+        self.page_count = len(self._pages)
+        self.page = min(self.page, self.page_count - 1)
+        self._fill(heights, gap)
+
+    def _fill(self, heights: list[float], gap: float) -> None:
+        box = self.ids.answers
+        box.clear_widgets()
+        box.spacing = gap
+        for i in self._pages[self.page]:
+            value, text = self.options[i]
+            btn = ChoiceButton(text=text, value=value, kind="choice",
+                               mark="check" if self.multi else "radio",
+                               selected=value in self.selected, size_hint_y=None,
+                               height=heights[i])
+            btn.bind(on_release=self._tapped)
+            box.add_widget(btn)
+
+    def _tapped(self, btn: ChoiceButton) -> None:
+        if self.multi:
+            chosen = list(self.selected)
+            if btn.value in chosen:
+                chosen.remove(btn.value)
+            else:
+                chosen.append(btn.value)
+            self.selected = chosen
+        else:
+            self.selected = [btn.value]
+        for w in self.ids.answers.children:
+            w.selected = w.value in self.selected
+        self.dispatch("on_choose", btn.value)
+
+    def turn(self, step: int) -> None:
+        self.page = max(0, min(self.page_count - 1, self.page + step))
+        self.relayout()
+
+    def buttons(self) -> list[ChoiceButton]:
+        return list(reversed(self.ids.answers.children))
+
+
+def load_kv(py_file: str) -> None:
+    """Load the .kv beside a module once (one screen = one .py + one .kv of the same stem)."""
+    path = str(Path(py_file).with_suffix(".kv"))
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+load_kv(__file__)

@@ -1,0 +1,117 @@
+"""Wiring: the objects the App is given (config, survey, store, status, PIN guard, content).
+
+The App never builds these itself, so tests can hand it a temporary store and an injected
+clock, and `kiosk selftest` can hand it the installed configuration with ``test=True``.
+The store is reached only through ``Services.submit``, which runs ``SealedStore.add`` on a
+worker thread (STYLE.md habit 11) and reports the outcome back on the UI thread.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.config import KioskConfig, update_config
+from kiosk.content import ContentStore
+from kiosk.errors import PatientVoiceError
+from kiosk.pin import PinGuard
+from kiosk.record import ResponseRecord
+from kiosk.session import BurstDetector, DeviceInfo, RespondentSession
+from kiosk.status import StatusFile, gather
+from kiosk.survey import Survey, load_survey
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    survey: Survey
+    device: DeviceInfo
+    add_record: Callable[[ResponseRecord], Any]  # durable when it returns (SealedStore.add)
+    languages: tuple[str, ...]
+    default_language: str
+    idle_seconds: float = 90
+    warning_seconds: float = 30
+    pin_hash: str | None = None
+    pin_guard: PinGuard = field(default_factory=PinGuard)
+    clock: Callable[[], float] = time.time
+    test: bool = False  # records are flagged "test" (kiosk selftest)
+    content: ContentStore | None = None
+    status: StatusFile | None = None
+    config: KioskConfig | None = None
+    speak: Callable[[list[str], str], None] | None = None  # read-aloud hook (issue 4)
+    burst: BurstDetector = field(default_factory=BurstDetector)
+    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="pv-store"))
+    saves: list[Future] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def make_session(self) -> RespondentSession:
+        return RespondentSession(self.survey, self.device, self.submit, clock=self.clock,
+                                 test=self.test, burst=self.burst)
+
+    def submit(self, record: ResponseRecord) -> None:
+        """The session's submit callback: never blocks the frame."""
+        future = self._pool.submit(self.add_record, record)
+        with self._lock:
+            self.saves = [f for f in self.saves if not f.done()] + [future]
+        future.add_done_callback(self._log_outcome)
+
+    def _log_outcome(self, future: Future) -> None:
+        exc = future.exception()
+        if exc is None:
+            return
+        # The technical detail goes to the log and the status file; never the record itself.
+        log.error("saving a response failed: %s", exc)
+        if self.status is not None:
+            try:
+                self.status.record_error(f"saving a response failed: {exc}", time.time())
+            except PatientVoiceError:
+                log.exception("could not write the status file either")
+
+    def wait_for_saves(self, timeout: float = 30.0) -> list[BaseException | None]:
+        with self._lock:
+            pending = list(self.saves)
+        return [f.exception(timeout=timeout) for f in pending]
+
+    def content_items(self, language: str) -> list[Any]:
+        if self.content is None:
+            return []
+        return self.content.you_said_we_heard(language)
+
+    def staff_facts(self) -> dict[str, Any]:
+        """Counts and times for the staff screen (no answers): run it off the UI thread."""
+        if self.config is None:
+            return {"device": self.device.device_id, "location": self.device.location_code}
+        return gather(self.config, time.time())
+
+    def change_location(self, code: str) -> None:
+        if self.config is None:
+            raise PatientVoiceError("this kiosk has no config file to change")
+        self.config = update_config({"device": {"location": code}}, self.config.path)
+        self.device = DeviceInfo(self.device.device_id, self.device.site_code, code)
+
+
+def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
+    """Everything a real kiosk needs, from its one config file."""
+    from kiosk.store import SealedStore
+
+    responses, contacts = cfg.sealers()
+    cfg.kiosk.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SealedStore(cfg.store_path, responses, contacts)
+    content = ContentStore(cfg.kiosk.data_dir)
+    survey = content.survey() or load_survey(cfg.kiosk.survey)
+    device = DeviceInfo(cfg.device.id or "unenrolled", cfg.device.site or "",
+                        cfg.device.location or "")
+    languages = tuple(t for t in cfg.kiosk.languages if t in survey.languages) or \
+        (survey.default_language,)
+    default = cfg.kiosk.default_language if cfg.kiosk.default_language in languages \
+        else survey.default_language
+    return Services(survey=survey, device=device, add_record=store.add, languages=languages,
+                    default_language=default, idle_seconds=cfg.kiosk.idle_seconds,
+                    warning_seconds=cfg.kiosk.warning_seconds, pin_hash=cfg.staff.pin_hash,
+                    test=test, content=content, status=StatusFile(cfg.status_path), config=cfg)
