@@ -51,7 +51,7 @@ def start_central() -> subprocess.Popen | None:
     if not (CENTRAL_DIR / "keys" / "responses.pub").exists():
         _central("keygen", capture=True)
     if _port_open(HOST, PORT):
-        print(f"make run: something already listens on {HOST}:{PORT}; using it as the central record")
+        print(f"make run: {HOST}:{PORT} is already taken; using it as the central record")
         return None
     log = open(RUN / "central.log", "ab")
     proc = subprocess.Popen(
@@ -107,7 +107,8 @@ def main() -> int:
                   "(see `kiosk selftest --screenshots DIR` to look at it). Ctrl-C stops it.")
         print(f"make run: central record http://{HOST}:{PORT} (data in {CENTRAL_DIR}); "
               f"kiosk config {CONFIG}; staff PIN {DEV_PIN} (hold the top-left corner for 5 s)")
-        return subprocess.call([str(BIN / "kiosk"), "--config", str(CONFIG), "run", "--windowed"], env=env)
+        kiosk = [str(BIN / "kiosk"), "--config", str(CONFIG), "run", "--windowed"]
+        return subprocess.call(kiosk, env=env)
     except KeyboardInterrupt:
         return 130
     finally:
