@@ -109,8 +109,10 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
         return JSONResponse(enrolment.to_json(), 201, headers={"Cache-Control": "no-store"})
 
     def ingest(dev: Device, raw: bytes, gzipped: bool) -> dict:
-        body_sha = hashlib.sha256(raw).hexdigest()
-        batch = Batch.from_json(_json(gunzip_limited(raw) if gzipped else raw))
+        inflated = gunzip_limited(raw) if gzipped else raw
+        # Hash what was meant, not how it was packed: a resend may be gzipped differently.
+        body_sha = hashlib.sha256(inflated).hexdigest()
+        batch = Batch.from_json(_json(inflated))
         return record.ingest(dev, batch, body_sha).to_json()
 
     async def batches(request: Request) -> Response:

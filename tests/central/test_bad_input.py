@@ -146,3 +146,12 @@ def test_bad_enrol_bodies(live_central: LiveCentral) -> None:
     assert error_code(requests.post(url, json={"code": 5}, timeout=10)) == "wrong_type"
     assert error_code(requests.post(url, json={"code": "x" * 65}, timeout=10)) == "wrong_type"
     assert requests.post(url, data=b"code=1", timeout=10).status_code == 415
+
+
+def test_records_of_another_device_are_quarantined(live_central: LiveCentral, dev: dict) -> None:
+    other = enrol(live_central)
+    theirs = sealed_records(live_central.keys, other["device_id"], 2)
+    resp = post_batch(live_central, dev["token"], batch_json(theirs))
+    assert [(r["status"], r["reason"]) for r in resp.json()["results"]] == [
+        ("rejected", "wrong_device")] * 2
+    assert live_central.record.counts()["responses"] == 0

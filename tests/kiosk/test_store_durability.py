@@ -6,11 +6,13 @@ mounting is not allowed. chmod is not used because root ignores it.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import select
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -96,6 +98,38 @@ def test_every_acknowledged_add_survives_sigkill(tmp_path: Path, keys: Keys) -> 
         assert store.count_pending() >= len(acknowledged)
         sample = store.pending(5)
     assert all(keys.open_contact(p)["contact"]["name"] == "N" for p in sample)
+
+
+def _open_and_add(db: str, pubs: list[str], go, n: int, out) -> None:
+    from kiosk.crypto import PublicKey, Sealer
+    from tests.kiosk.store_fixtures import make_record as record
+
+    go.wait(30)
+    with SealedStore(db, Sealer(PublicKey.from_text(pubs[0]), "responses"),
+                     Sealer(PublicKey.from_text(pubs[1]), "contacts")) as store:
+        for _ in range(n):
+            out.put(store.add(record()))
+
+
+def test_processes_opening_a_fresh_store_at_once_all_succeed(tmp_path: Path,
+                                                             keys: Keys) -> None:  # noqa: F811
+    """The kiosk app and the sync agent may both create the store at boot."""
+    ctx = multiprocessing.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    db = tmp_path / "data" / STORE_FILENAME
+    pubs = [keys.responses.public_key().to_text(), keys.contacts.public_key().to_text()]
+    procs = [ctx.Process(target=_open_and_add, args=(str(db), pubs, go, 20, out))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)  # let them all import, then open together
+    go.set()
+    ids = [out.get(timeout=60) for _ in range(80)]
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    assert _stored_ids(db) == set(ids) and _integrity(db) == "ok"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
 # --- real filesystems ---------------------------------------------------------------------------

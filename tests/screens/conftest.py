@@ -24,6 +24,13 @@ SHOTS = ARTIFACTS / "screenshots"
 SURVEY = ROOT / "assets" / "surveys" / "fft.json"
 
 
+def walk_window() -> list:
+    """Every widget in the window: the screens and any overlay opened on top."""
+    from kivy.core.window import Window
+
+    return [w for top in Window.children for w in top.walk(restrict=False)]
+
+
 class FakeClock:
     """Seconds that only move when a test says so."""
 
@@ -93,7 +100,7 @@ class Driver:
 
         from screens.widgets import PVButton
 
-        found = [w for w in Window.walk(restrict=False)
+        found = [w for w in walk_window()
                  if isinstance(w, PVButton) and w.text == text and not w.disabled
                  and w.opacity > 0 and w.get_root_window() is not None and self._shown(w)]
         assert found, f"no button {text!r} on {self.current}"
