@@ -131,10 +131,10 @@ class TextSizes:
     small: float
 
 
-#: Normal: comfortable at arm's length. Big: every size ≥ 50 px, so capital H (0.71 em in
-#: Roboto/Noto Sans) is ≥ 35.6 px = 6.1 mm on the reference panel (EN 301 549 5.1.4).
+#: Normal: comfortable at arm's length. Big: every size ≥ 52 px, so capital H (0.714 em in
+#: Noto Sans) is ≥ 37.1 px = 6.3 mm on the reference panel (EN 301 549 5.1.4: 6.1 mm).
 NORMAL_TEXT = TextSizes(title=52, question=40, body=30, button=32, small=26)
-BIG_TEXT = TextSizes(title=64, question=56, body=50, button=50, small=50)
+BIG_TEXT = TextSizes(title=64, question=56, body=52, button=52, small=52)
 
 
 def font_px(size: float) -> float:

@@ -80,6 +80,12 @@ class PVLabel(Label):
     #: Where the text sits along the reading direction: 'start' is left in English, right in Arabic.
     align = OptionProperty("start", options=["start", "center", "end"])
     st = ObjectProperty(None, allownone=True)  # the LanguageStyle in force for this label
+    #: Wrap the words to the widget's width; False: the widget takes the words' own width.
+    wrap = BooleanProperty(True)
+
+    def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
+        """The label's text_size: one kv rule calls this, so no two bindings fight over it."""
+        return (size[0], None) if wrap else (None, None)
 
 
 class PVButton(ButtonBehavior, PVLabel):
@@ -90,11 +96,7 @@ class PVButton(ButtonBehavior, PVLabel):
     debounce = NumericProperty(0.35)
     #: What a screen reader / read-aloud says for this control (defaults to its text).
     spoken = StringProperty("")
-    #: Wrap the words to the button's width; False: the button takes the words' own width.
-    wrap = BooleanProperty(True)
-
     def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
-        """The label's text_size: one rule per class, so no two kv bindings fight over it."""
         return (size[0] - 2 * theme.mm(3), None) if wrap else (None, None)
 
     def on_touch_down(self, touch: Any) -> bool:

@@ -231,8 +231,8 @@ def survey_from(app_session: dict, tmp_path: Path):
     """Install a survey built from the default one with changes, for the kinds it lacks."""
     from kiosk.survey import parse_survey
 
-    def install(questions: list[dict], **changes: Any) -> Any:
-        data = _survey_json(questions=questions, **changes)
+    def install(**changes: Any) -> Any:
+        data = _survey_json(**changes)
         survey = parse_survey(data, "test survey")
         app_session["app"].services.survey = survey
         app_session["app"].journey.reset()
