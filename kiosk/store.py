@@ -255,6 +255,9 @@ class SealedStore:
         self._lock = threading.RLock()
         with self._translated():
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Create it 0600 ourselves: SQLite would use the umask, and gives -wal/-shm the
+            # database file's mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = _connect(self.path)
             try:
                 self._open_checks()
@@ -266,9 +269,35 @@ class SealedStore:
         result = self._db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise _corrupt(self.path, f"quick_check: {result}")
-        if migrations.pending(self._db):
+        if not migrations.pending(self._db):
+            return
+        # The kiosk app and the sync agent may open a fresh store at the same moment: take the
+        # write lock, then look again, so only one of them creates the schema.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
             migrations.apply(self._db)
-            _fsync_dir(self.path.parent)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.rollback()
+            raise
+        _fsync_dir(self.path.parent)
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taking the write lock up front (BEGIN IMMEDIATE).
+
+        A deferred BEGIN (sqlite-utils' atomic()) that reads before it writes fails at once with
+        "database is locked" if another process (the sync agent) wrote in between: in WAL mode the
+        busy timeout cannot help a stale read snapshot. Inserts inside nest as savepoints.
+        """
+        with self._lock, self._translated():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.rollback()
+                raise
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -293,13 +322,14 @@ class SealedStore:
         """Seal and store one response; it is on disk (fsynced) when this returns."""
         item = _seal(record, self._responses, self._contacts, self._clock())
         row = {**item.__dict__, "state": PENDING}
-        with self._lock, self._translated():
-            try:
-                with self._db.atomic():
-                    self._db[TABLE].insert(row)
-            except sqlite3.IntegrityError as exc:
+        try:
+            with self._write():
+                self._db[TABLE].insert(row)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise StoreError(f"record {item.record_id} is already stored; "
-                                 f"each response has a new record id") from exc
+                                 f"each response has a new record id") from exc.__cause__
+            raise
         return item.record_id
 
     def pending(self, limit: int) -> list[PendingRecord]:
@@ -313,7 +343,7 @@ class SealedStore:
         """Mark acknowledged records as sent; unknown or already-sent ids are ignored."""
         wanted = _single_ids(ids)
         changed = 0
-        with self._lock, self._translated(), self._db.atomic():
+        with self._write():
             for start in range(0, len(wanted), _ID_CHUNK):
                 chunk = wanted[start:start + _ID_CHUNK]
                 marks = ", ".join("?" * len(chunk))
@@ -336,9 +366,9 @@ class SealedStore:
 
     def purge_sent(self) -> int:
         """Delete sent responses; secure_delete overwrites them, a checkpoint empties the WAL."""
+        with self._write():
+            count = self._db.execute(f"DELETE FROM {TABLE} WHERE state = ?", [SENT]).rowcount
         with self._lock, self._translated():
-            with self._db.atomic():
-                count = self._db.execute(f"DELETE FROM {TABLE} WHERE state = ?", [SENT]).rowcount
             if count:
                 # The WAL still holds copies of the deleted pages until it is checkpointed.
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
