@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 import wave
 from collections.abc import Callable, Iterable, Sequence
@@ -141,6 +142,7 @@ class Speaker:
         self._generation = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._cache_ready = False
 
     # -- what can be spoken ------------------------------------------------------------
     def availability(self, language: str) -> Availability:
@@ -165,10 +167,14 @@ class Speaker:
     def render(self, lines: str | Sequence[str], language: str) -> Audio | None:
         """WAV for ``lines`` in ``language``, or None when this language has no audio for them."""
         lines = _as_lines(lines)
-        recorded = self._recorded(lines, language)
-        if recorded is not None:
-            return self._join_recordings(recorded, language)
-        return self.synthesise(lines, language)
+        try:
+            recorded = self._recorded(lines, language)
+            if recorded is not None:
+                return self._join_recordings(recorded, language)
+            return self.synthesise(lines, language)
+        except OSError as exc:  # cache folder missing, read-only or full
+            raise SpeechError(f"read-aloud cache {self.cache_dir} cannot be used ({exc}): "
+                              "check the data directory's permissions and free space") from exc
 
     def synthesise(self, lines: str | Sequence[str], language: str) -> Audio | None:
         """espeak-ng only (no recordings): None when the language has no voice."""
@@ -217,11 +223,18 @@ class Speaker:
                 audio = self.render(lines, language)
             except SpeechError as exc:
                 log.warning("read-aloud failed for %s: %s", language, exc)
-                if on_error is not None and generation == self._generation:
-                    on_error(exc)
-                continue
-            if generation == self._generation:
-                on_ready(audio)
+                self._deliver(generation, on_error, exc)
+            else:
+                self._deliver(generation, on_ready, audio)
+
+    def _deliver(self, generation: int, callback: Callable | None, value: Any) -> None:
+        """Call back unless stopped since; a failing callback must not kill the worker."""
+        if callback is None or generation != self._generation:
+            return
+        try:
+            callback(value)
+        except Exception:  # noqa: BLE001 - the UI's bug, logged; speech goes on
+            log.exception("read-aloud callback failed")
 
     def _key(self, source: str, voice: str, lines: Sequence[str], extra: Any = None) -> str:
         material = {"v": 1, "source": source, "voice": voice, "params": asdict(self.params),
@@ -286,7 +299,14 @@ class Speaker:
 
     # -- cache housekeeping ------------------------------------------------------------
     def _ensure_cache(self) -> None:
+        if self._cache_ready:
+            return
         self.cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A power cut mid-render leaves a ".part-" file behind: clear old ones once per start.
+        for stale in self.cache_dir.glob(".part-*"):
+            if time.time() - stale.stat().st_mtime > 60:
+                stale.unlink(missing_ok=True)
+        self._cache_ready = True
 
     def _prune(self) -> None:
         """Keep the cache under its size limit, dropping the oldest files first."""

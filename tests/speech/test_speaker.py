@@ -190,3 +190,23 @@ def _only_languages(node, every: set[str], keep: list[str]):
             return [lang for lang in node if lang in keep]  # the "languages" list
         return [_only_languages(value, every, keep) for value in node]
     return node
+
+
+def test_an_unusable_cache_folder_is_a_clear_speech_error(tmp_path, recordings):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    speaker = Speaker(blocker / "cache", recordings=recordings)
+    with pytest.raises(SpeechError, match="cache .* cannot be used"):
+        speaker.render("Good", "en")
+
+
+def test_a_half_written_file_from_a_power_cut_is_cleared(tmp_path, recordings):
+    import os
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / ".part-abc.wav"
+    stale.write_bytes(b"RIFF")
+    os.utime(stale, (0, 0))
+    Speaker(cache, recordings=recordings).render("Good", "en")
+    assert not stale.exists()
