@@ -33,6 +33,12 @@ POT = LOCALEDIR / "messages.pot"
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 COMMENT_TAGS = ["TRANSLATORS:"]
 PROJECT = "Patient Voice"
+MACHINE = "machine translation, not yet reviewed"
+HEADER_COMMENT = """\
+# {name} messages for the Patient Voice kiosk.
+# Written without a qualified translator: X-Needs-Review below stays "yes" until one has
+# checked every message with the English meaning and the placeholders ({{number}} ...) in mind.
+# Then set it to "no", put the reviewer in Last-Translator, and commit (docs/languages.md)."""
 Message = tuple[str | tuple[str, str], str, int, list[str]]  # id, file, line, comments
 
 # _('...'), tr._("..."), N_('...'), ngettext('...', '...', n) in kv rules: one line each
@@ -157,7 +163,9 @@ def init_catalogue(tag: str, template: Catalog) -> Path:
         raise SystemExit(f"i18n_build: {path} already exists: edit it instead")
     lang = get_language(tag)
     catalog = Catalog(locale=str(lang.locale), project=PROJECT, version="1",
-                      copyright_holder=PROJECT, msgid_bugs_address="", fuzzy=False)
+                      copyright_holder=PROJECT, msgid_bugs_address="", fuzzy=False,
+                      header_comment=HEADER_COMMENT.format(name=lang.english_name),
+                      last_translator=MACHINE, language_team=f"{lang.english_name} ({tag})")
     catalog.update(template)
     write_if_changed(path, with_header_field(_po_text(catalog), REVIEW_HEADER, REVIEW_FLAG))
     return path
