@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -48,18 +48,6 @@ PENDING, SENT = "pending", "sent"
 _HOUR_FORMAT = "%Y-%m-%dT%H"
 _BUSY_TIMEOUT_S = 10.0  # the sync agent may hold the write lock briefly; wait rather than fail
 _ID_CHUNK = 500  # stay well under SQLite's bound-variable limit
-
-
-class _Record(Protocol):
-    """What the store needs from a ResponseRecord (kiosk/record.py)."""
-
-    record_id: str
-    survey_id: str
-    survey_version: int
-    location_code: str
-
-    def anonymous_payload(self) -> dict[str, Any]: ...
-    def contact_payload(self) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -96,7 +84,7 @@ def age_since_hour(created_hour: str, now: float) -> float:
     return max(0.0, now - start)
 
 
-def _seal(record: _Record, responses: Sealer, contacts: Sealer, now: float) -> PendingRecord:
+def _seal(record: ResponseRecord, responses: Sealer, contacts: Sealer, now: float) -> PendingRecord:
     """Seal a record; shared by both implementations so they cannot drift apart."""
     rid = record.record_id
     if not isinstance(rid, str) or not rid:
@@ -245,7 +233,30 @@ def _row_to_pending(row: dict[str, Any]) -> PendingRecord:
 _PENDING_COLUMNS = ", ".join(PendingRecord.__dataclass_fields__)
 
 
-class SealedStore:
+class _StoreBase:
+    """What both implementations derive from ``summary()`` and ``close()``."""
+
+    def summary(self) -> PendingSummary:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def count_pending(self) -> int:
+        return self.summary().count_pending
+
+    def oldest_pending_age(self) -> float | None:
+        """Seconds since the start of the hour the oldest pending response was stored in."""
+        return self.summary().oldest_pending_age
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SealedStore(_StoreBase):
     """Sealed responses in one SQLite file (WAL, FULL sync). Safe to share between threads."""
 
     def __init__(self, path: str | os.PathLike[str], responses: Sealer, contacts: Sealer,
@@ -312,13 +323,7 @@ class SealedStore:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> SealedStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def add(self, record: ResponseRecord | _Record) -> str:
+    def add(self, record: ResponseRecord) -> str:
         """Seal and store one response; it is on disk (fsynced) when this returns."""
         item = _seal(record, self._responses, self._contacts, self._clock())
         row = {**item.__dict__, "state": PENDING}
@@ -352,13 +357,6 @@ class SealedStore:
                     [SENT, PENDING, *chunk])
                 changed += cur.rowcount
         return changed
-
-    def count_pending(self) -> int:
-        return self.summary().count_pending
-
-    def oldest_pending_age(self) -> float | None:
-        """Seconds since the start of the hour the oldest pending response was stored in."""
-        return self.summary().oldest_pending_age
 
     def summary(self) -> PendingSummary:
         with self._lock, self._translated():
@@ -408,7 +406,7 @@ def read_summary(path: str | os.PathLike[str], *,
         raise translate_sqlite(path, exc) from exc
 
 
-class InMemoryStore:
+class InMemoryStore(_StoreBase):
     """The SealedStore contract without a disk: for tests and for previewing a survey."""
 
     def __init__(self, responses: Sealer, contacts: Sealer, *, clock: Clock = time.time) -> None:
@@ -416,7 +414,7 @@ class InMemoryStore:
         self._items: dict[str, tuple[PendingRecord, str]] = {}  # insertion-ordered
         self._lock = threading.Lock()
 
-    def add(self, record: ResponseRecord | _Record) -> str:
+    def add(self, record: ResponseRecord) -> str:
         item = _seal(record, self._responses, self._contacts, self._clock())
         with self._lock:
             if item.record_id in self._items:
@@ -439,12 +437,6 @@ class InMemoryStore:
                     self._items[rid] = (entry[0], SENT)
                     changed += 1
         return changed
-
-    def count_pending(self) -> int:
-        return self.summary().count_pending
-
-    def oldest_pending_age(self) -> float | None:
-        return self.summary().oldest_pending_age
 
     def summary(self) -> PendingSummary:
         with self._lock:
