@@ -27,6 +27,7 @@ import tomli_w
 
 from kiosk.crypto import PublicKey, Sealer
 from kiosk.errors import ConfigError, CryptoError
+from kiosk.store import STORE_FILENAME
 
 ENV_VAR = "KIOSK_CONFIG"
 DEFAULT_PATH = Path("~/.config/patient-voice/kiosk.toml")
@@ -40,7 +41,6 @@ DEFAULT_WARNING_SECONDS = 30
 #: WCAG 2.2.1 Timing Adjustable: people get at least 20 seconds to ask for more time.
 MIN_WARNING_SECONDS = 20
 MAX_IDLE_SECONDS = 3600
-STORE_FILENAME = "responses.sqlite"  # kept equal to kiosk.store.STORE_FILENAME (tested)
 STATUS_FILENAME = "status.json"
 _ENROL_HINT = "run `kiosk enrol` or ask IT"
 _LOOPBACK_NAMES = {"localhost"}

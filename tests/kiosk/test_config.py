@@ -251,10 +251,6 @@ def test_check_config_through_the_cli(tmp_path, capsys, monkeypatch) -> None:
     assert "  - [kiosk] default_language: 'xx' must be one of" in out
 
 
-def test_store_filename_agrees_with_the_store() -> None:
-    assert config_mod.STORE_FILENAME == STORE_FILENAME
-
-
 def test_config_file_is_never_left_world_readable_by_umask(tmp_path) -> None:
     old = os.umask(0)
     try:
