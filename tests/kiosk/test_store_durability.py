@@ -3,6 +3,7 @@
 The full-disk and read-only tests use a real small tmpfs (``mount -t tmpfs -o size=…``) and a
 read-only bind mount, so SQLite meets the kernel's own ENOSPC/EROFS; they skip, saying why, where
 mounting is not allowed. chmod is not used because root ignores it.
+The SIGKILL test's random kill moments are seeded: ``PV_CHAOS_SEED=… pytest …`` to vary them.
 """
 from __future__ import annotations
 
@@ -85,11 +86,12 @@ def test_every_acknowledged_add_survives_sigkill(tmp_path: Path, keys: Keys) -> 
     acknowledged: list[str] = []
     kills = 0
     started = time.monotonic()
-    while kills < 40 and time.monotonic() - started < 25:
+    # At least 20 kills however slow the machine is; up to 40 while within ~25 s.
+    while kills < 20 or (kills < 40 and time.monotonic() - started < 25):
         acknowledged += _run_and_kill(db, pubs, rng)
         kills += 1
         assert _integrity(db) == "ok", f"after kill {kills}"
-    assert kills >= 20 and len(acknowledged) > kills  # it really wrote between kills
+    assert len(acknowledged) > kills  # it really wrote between kills
     print(f"{kills} kills, {len(acknowledged)} acknowledged adds")
     missing = set(acknowledged) - _stored_ids(db)
     assert not missing, f"{len(missing)} acknowledged responses lost after {kills} kills"
