@@ -79,8 +79,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("kiosk-central serve: no responses key yet; run `kiosk-central keygen` first", file=sys.stderr)
         return 2
     app = build_app(record, publisher, bench=args.bench)
+    # keep-alive longer than uvicorn's 5 s default: hundreds of kiosks on one server otherwise
+    # meet the race where the server closes an idle connection as the client reuses it.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, access_log=False)
+                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, access_log=False,
+                timeout_keep_alive=args.keep_alive, backlog=2048)
     return 0
 
 
@@ -164,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-certfile")
     p.add_argument("--ssl-keyfile")
     p.add_argument("--log-level", default="info")
+    p.add_argument("--keep-alive", type=float, default=75.0, help="idle keep-alive seconds")
     p.add_argument("--bench", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=cmd_serve)
     p = sub.add_parser("enrol", help="print a one-time enrolment code")

@@ -76,7 +76,7 @@ class ContentPublisher:
 
     def document(self, location: str) -> tuple[str, dict]:
         """The content document for one location and its ETag."""
-        with self.db.transaction() as tx:
+        with self.db.read() as tx:
             rows = tx.all("SELECT location, kind, body FROM content WHERE location IN (?, ?)",
                           (location, ALL_LOCATIONS))
         chosen: dict[str, Any] = {}

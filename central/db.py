@@ -121,8 +121,13 @@ class Database:
             return PostgresDatabase(url)
         raise DatabaseError(f"database URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}")
 
-    def transaction(self) -> Any:  # pragma: no cover - overridden
+    def transaction(self, durable: bool = True) -> Any:  # pragma: no cover - overridden
+        """``durable=False``: may be lost in a power cut (heartbeats), so skip the fsync."""
         raise NotImplementedError
+
+    def read(self) -> Any:
+        """A read-only transaction; on SQLite it does not wait for the writer."""
+        return self.transaction()
 
     def close(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -165,29 +170,64 @@ class SQLiteDatabase(Database):
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"cannot open SQLite database {self.path}: {exc}") from exc
         self._lock = threading.Lock()
+        self._readers = threading.local()
+        self._all_readers: list[sqlite3.Connection] = []
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA query_only=ON")
+            self._readers.conn = conn
+            with self._lock:
+                self._all_readers.append(conn)
+        return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
+    def read(self) -> Iterator[Tx]:
+        # WAL: readers see the last committed state and never block (or wait for) the writer.
+        cur = self._reader().cursor()
+        try:
+            cur.execute("BEGIN")
+            yield Tx(cur, "sqlite")
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"SQLite error: {exc}") from exc
+        finally:
+            self._rollback(cur)
+
+    @contextmanager
+    def transaction(self, durable: bool = True) -> Iterator[Tx]:
         with self._lock:
             cur = self._conn.cursor()
+            if not durable:
+                cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: no fsync at commit
             try:
-                cur.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
+                yield from self._in_transaction(cur)
+            finally:
+                if not durable:
+                    cur.execute("PRAGMA synchronous=FULL")
+
+    def _in_transaction(self, cur: sqlite3.Cursor) -> Iterator[Tx]:
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseBusyError(f"SQLite database is busy: {exc}") from exc
+        try:
+            yield Tx(cur, "sqlite")
+            cur.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback(cur)
+            if "locked" in str(exc) or "busy" in str(exc):
                 raise DatabaseBusyError(f"SQLite database is busy: {exc}") from exc
-            try:
-                yield Tx(cur, "sqlite")
-                cur.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self._rollback(cur)
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise DatabaseBusyError(f"SQLite database is busy: {exc}") from exc
-                raise DatabaseError(f"SQLite error: {exc}") from exc
-            except sqlite3.Error as exc:
-                self._rollback(cur)
-                raise DatabaseError(f"SQLite error: {exc}") from exc
-            except BaseException:
-                self._rollback(cur)
-                raise
+            raise DatabaseError(f"SQLite error: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._rollback(cur)
+            raise DatabaseError(f"SQLite error: {exc}") from exc
+        except BaseException:
+            self._rollback(cur)
+            raise
 
     @staticmethod
     def _rollback(cur: sqlite3.Cursor) -> None:
@@ -199,6 +239,9 @@ class SQLiteDatabase(Database):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            for conn in self._all_readers:
+                conn.close()
+            self._all_readers.clear()
 
 
 class PostgresDatabase(Database):
@@ -223,7 +266,7 @@ class PostgresDatabase(Database):
             raise DatabaseBusyError(f"cannot connect to PostgreSQL: {exc}".splitlines()[0]) from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
+    def transaction(self, durable: bool = True) -> Iterator[Tx]:
         with self._slots:
             try:
                 conn = self._pool.get_nowait()
