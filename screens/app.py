@@ -122,7 +122,7 @@ class PatientVoiceApp(App):
         super().__init__(**kwargs)
         self.idle = IdleWatcher(services.idle_seconds, services.warning_seconds,
                                 on_warn=self._warn, on_countdown=self._countdown,
-                                on_expire=self._expire)
+                                on_expire=self._expire, clock=services.clock)
         self.journey = Journey(self, services.make_session)
 
     # --- building ------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ class PatientVoiceApp(App):
             "thank_you": ThankYouScreen(), "staff": StaffScreen()}
         welcome = self._screens["welcome"]
         welcome.bind(on_start_feedback=lambda *_: self.journey.start(),
-                     on_language=lambda _w, tag: self.set_language(tag))
+                     on_choose_language=lambda _w, tag: self.set_language(tag))
         for name in QUESTION_SCREENS:
             self._screens[name].bind(
                 on_answer=lambda _s, v: self.journey.answer(v),
@@ -170,7 +170,7 @@ class PatientVoiceApp(App):
                 on_draft=lambda _s, v: self.journey.draft(v))
         self._screens["thank_you"].bind(on_done=lambda *_: self.journey.reset())
         staff = self._screens["staff"]
-        staff.bind(on_pin=lambda _s, pin: self._check_pin(pin),
+        staff.bind(on_pin_entered=lambda _s, pin: self._check_pin(pin),
                    on_leave_staff=lambda *_: self.journey.reset(),
                    on_exit_app=lambda *_: self.stop(),
                    on_test_speaker=lambda *_: self.speak(["This is a test of the speaker."]),

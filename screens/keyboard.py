@@ -15,7 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from screens import theme
-from screens.widgets import PVButton, load_kv
+from screens.widgets import HideMixin, PVButton, load_kv
 
 LAYOUTS: dict[str, list[str]] = {
     "lower": ["q w e r t y u i o p", "a s d f g h j k l '", "z x c v b n m , . ?"],
@@ -31,7 +31,7 @@ class KeyButton(PVButton):
     key = StringProperty("")
 
 
-class OnScreenKeyboard(BoxLayout):
+class OnScreenKeyboard(HideMixin, BoxLayout):
     """Types into ``target`` (a TextInput); emits ``on_done`` for the Done key."""
 
     target = ObjectProperty(None, allownone=True)
@@ -102,7 +102,7 @@ class OnScreenKeyboard(BoxLayout):
 load_kv(__file__)
 
 
-class EntryField(TextInput):
+class EntryField(HideMixin, TextInput):
     """The text being typed: large, never focused by the system keyboard, capped in length."""
 
     max_length = NumericProperty(0)  # 0: no cap

@@ -34,7 +34,7 @@ class StaffScreen(Screen):
     message = StringProperty("")
     info = ObjectProperty(None, allownone=True)
     tries_left = NumericProperty(5)
-    __events__ = ("on_pin", "on_leave_staff", "on_test_speaker", "on_exit_app",
+    __events__ = ("on_pin_entered", "on_leave_staff", "on_test_speaker", "on_exit_app",
                   "on_change_location")
 
     def on_kv_post(self, *_: Any) -> None:
@@ -64,7 +64,7 @@ class StaffScreen(Screen):
         elif btn.key == "ok":
             if self.pin:
                 self.mode = "checking"
-                self.dispatch("on_pin", self.pin)
+                self.dispatch("on_pin_entered", self.pin)
         elif len(self.pin) < PIN_DIGITS:
             self.pin += btn.key
 
@@ -92,7 +92,7 @@ class StaffScreen(Screen):
         self.info = None
         self.ids.location_field.text = ""
 
-    def on_pin(self, pin: str) -> None:
+    def on_pin_entered(self, pin: str) -> None:
         pass
 
     def on_leave_staff(self) -> None:

@@ -22,7 +22,7 @@ class WelcomeScreen(Screen):
     warning_seconds = NumericProperty(30)
     items = ListProperty([])  # "You said, we heard" items: .title .said .did .when
     item_index = NumericProperty(0)
-    __events__ = ("on_start_feedback", "on_language")
+    __events__ = ("on_start_feedback", "on_choose_language")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -40,10 +40,10 @@ class WelcomeScreen(Screen):
         for tag, name in self.languages:
             btn = PVButton(text=name, lang=tag, selected=tag == self.language, spoken=name)
             btn.tag = tag
-            btn.bind(on_release=lambda b: self.dispatch("on_language", b.tag))
+            btn.bind(on_release=lambda b: self.dispatch("on_choose_language", b.tag))
             grid.add_widget(btn)
 
-    def on_language(self, tag: str) -> None:
+    def on_choose_language(self, tag: str) -> None:
         pass
 
     def on_start_feedback(self) -> None:

@@ -206,6 +206,29 @@ class FaceButton(PVButton):
                      width=theme.mm(0.5))
 
 
+class HideMixin:
+    """``shown: False`` folds a part away: invisible and deaf to touches.
+
+    A part folded to height 0 can still have children sticking out of it; Kivy lets a disabled
+    widget swallow touches, so folding by ``disabled`` would block the buttons underneath.
+    """
+
+    shown = BooleanProperty(True)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        return super().on_touch_down(touch) if self.shown else False  # type: ignore[misc]
+
+    def on_touch_move(self, touch: Any) -> bool:
+        return super().on_touch_move(touch) if self.shown else False  # type: ignore[misc]
+
+    def on_touch_up(self, touch: Any) -> bool:
+        return super().on_touch_up(touch) if self.shown else False  # type: ignore[misc]
+
+
+class Panel(HideMixin, BoxLayout):
+    """A part of a screen shown in some states only (see HideMixin)."""
+
+
 class MirrorBox(BoxLayout):
     """A horizontal row that reverses its children's order for right-to-left languages."""
 
@@ -276,7 +299,7 @@ def paginate(heights: Sequence[float], available: float, gap: float) -> list[lis
     return pages
 
 
-class ChoiceList(BoxLayout):
+class ChoiceList(HideMixin, BoxLayout):
     """Answer buttons for a question, paged ("More answers") instead of scrolled: no gestures.
 
     ``options`` are ``(value, text)`` pairs. ``selected`` holds the chosen values. Emits

@@ -20,6 +20,12 @@ from tests.conftest import ARTIFACTS, ROOT
 
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
+# Kiosk settings and the reference 1280x800 size must be in Config before any test module
+# imports kivy.core.window (which creates the window).
+from screens.app import lock_down  # noqa: E402
+
+lock_down(windowed=True)
+
 SHOTS = ARTIFACTS / "screenshots"
 SURVEY = ROOT / "assets" / "surveys" / "fft.json"
 
@@ -159,9 +165,6 @@ def _survey_json(**changes: Any) -> dict:
 
 @pytest.fixture(scope="session")
 def app_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    from screens.app import lock_down
-
-    lock_down(windowed=True)
     from kivy.base import EventLoop
 
     from kiosk.crypto import PrivateKey, Sealer
@@ -185,7 +188,7 @@ def app_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     services = Services(
         survey=load_survey(SURVEY), device=DeviceInfo("kiosk-test-1", "RXX01", "WARD-7"),
         add_record=add, languages=("en",), default_language="en", idle_seconds=90,
-        warning_seconds=30, pin_hash=hash_pin("2468", n=2**10), clock=clock,
+        warning_seconds=30, pin_hash=hash_pin("2468"), clock=clock,
         pin_guard=PinGuard(clock=clock))
     TAP_GUARD.clock = clock
     app = PatientVoiceApp(services)

@@ -54,7 +54,7 @@ def test_fft_comment_and_who_then_no_contact(kiosk) -> None:
     assert answers["why"].value == "Kind nurses, Ward 7."
     assert answers["who"].value == "relative_or_friend"
     assert "contact" not in answers and record.contact is None
-    assert kiosk.store.count_pending() == 1
+    assert kiosk.store.summary().count_pending == 1
     opened = kiosk.opened()[0]
     assert opened["record_id"] == record.record_id
 
