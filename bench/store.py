@@ -8,6 +8,7 @@ WAL transaction with synchronous=FULL) and a plain sqlite-utils insert of a row 
 columns and the same byte sizes, with the same durability (WAL, synchronous=FULL, one transaction
 per insert). Target: sealed p95 within 2x of plain and under 5 ms. Prints figures; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,47 +28,93 @@ from kiosk.crypto import PrivateKey, Sealer  # noqa: E402
 from kiosk.record import Answer, ResponseRecord, new_record_id  # noqa: E402
 from kiosk.store import STORE_FILENAME, SealedStore  # noqa: E402
 
-COMMENT = ("The staff on the ward were kind and explained everything, but the wait for the "
-           "discharge letter was long and nobody told us why. ") * 2
+COMMENT = (
+    "The staff on the ward were kind and explained everything, but the wait for the "
+    "discharge letter was long and nobody told us why. "
+) * 2
 
 
 def make_record(i: int) -> ResponseRecord:
-    answers = (Answer("fft", "fft", 1 + i % 6, 1 + i % 6), Answer("why", "free_text", COMMENT),
-               Answer("who", "single_choice", "patient"))
+    answers = (
+        Answer("fft", "fft", 1 + i % 6, 1 + i % 6),
+        Answer("why", "free_text", COMMENT),
+        Answer("who", "single_choice", "patient"),
+    )
     contact = None
     if i % 10 == 0:  # about one person in ten asks to be contacted
-        contact = {"contact": {"name": "Alex Example", "method": "phone",
-                               "value": "07700 900123", "needs": ["large_print"]}}
+        contact = {
+            "contact": {
+                "name": "Alex Example",
+                "method": "phone",
+                "value": "07700 900123",
+                "needs": ["large_print"],
+            }
+        }
     now = time.time()
-    return ResponseRecord(new_record_id(), "fft", 3, "en", "standard", answers, contact,
-                          now - 90, now, "kiosk-0007", "REN", "ward-3")
+    return ResponseRecord(
+        new_record_id(),
+        "fft",
+        3,
+        "en",
+        "standard",
+        answers,
+        contact,
+        now - 90,
+        now,
+        "kiosk-0007",
+        "REN",
+        "ward-3",
+    )
 
 
 def plain_db(path: Path) -> Database:
     db = Database(sqlite3.connect(path), execute_plugins=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    db["responses"].create({"record_id": str, "survey_id": str, "survey_version": int,
-                            "location_code": str, "created_hour": str, "state": str,
-                            "key_id": str, "sealed": bytes, "contact_key_id": str,
-                            "sealed_contact": bytes}, pk="record_id")
+    db["responses"].create(
+        {
+            "record_id": str,
+            "survey_id": str,
+            "survey_version": int,
+            "location_code": str,
+            "created_hour": str,
+            "state": str,
+            "key_id": str,
+            "sealed": bytes,
+            "contact_key_id": str,
+            "sealed_contact": bytes,
+        },
+        pk="record_id",
+    )
     return db
 
 
 def plain_row(sizes: tuple[int, int | None]) -> dict:
     sealed, contact = sizes
-    return {"record_id": new_record_id(), "survey_id": "fft", "survey_version": 3,
-            "location_code": "ward-3", "created_hour": "2026-11-26T10", "state": "pending",
-            "key_id": "0123456789abcdef", "sealed": os.urandom(sealed),
-            "contact_key_id": None if contact is None else "fedcba9876543210",
-            "sealed_contact": None if contact is None else os.urandom(contact)}
+    return {
+        "record_id": new_record_id(),
+        "survey_id": "fft",
+        "survey_version": 3,
+        "location_code": "ward-3",
+        "created_hour": "2026-11-26T10",
+        "state": "pending",
+        "key_id": "0123456789abcdef",
+        "sealed": os.urandom(sealed),
+        "contact_key_id": None if contact is None else "fedcba9876543210",
+        "sealed_contact": None if contact is None else os.urandom(contact),
+    }
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99),
-            "mean": statistics.fmean(ordered), "max": ordered[-1]}
+    return {
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "mean": statistics.fmean(ordered),
+        "max": ordered[-1],
+    }
 
 
 def show(label: str, samples: list[float]) -> dict[str, float]:
@@ -106,22 +153,29 @@ def run(n: int, directory: Path) -> None:
             seal_only.append(t4 - t3)
     store.close()
     plain.close()
-    print(f"store benchmark: {n} inserts each, alternating, in {directory} "
-          f"(sealed row {sealed_size} B, contact blob {contact_size} B on 1 in 10)")
+    print(
+        f"store benchmark: {n} inserts each, alternating, in {directory} "
+        f"(sealed row {sealed_size} B, contact blob {contact_size} B on 1 in 10)"
+    )
     s = show("sealed add (seal + durable insert)", sealed_t)
     p = show("plain insert, same bytes/durability", plain_t)
     show("one seal alone (no disk)", seal_only)
     ratio = s["p95"] / p["p95"]
-    print(f"  p95 ratio sealed/plain: {ratio:.2f}x  (target <= 2x: "
-          f"{'met' if ratio <= 2 else 'NOT met'}; p95 < 5 ms: "
-          f"{'met' if s['p95'] < 0.005 else 'NOT met'})")
+    print(
+        f"  p95 ratio sealed/plain: {ratio:.2f}x  (target <= 2x: "
+        f"{'met' if ratio <= 2 else 'NOT met'}; p95 < 5 ms: "
+        f"{'met' if s['p95'] < 0.005 else 'NOT met'})"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=2000, help="inserts per side (default 2000)")
-    parser.add_argument("--dir", type=Path, help="where to put the two databases (default: a "
-                                                 "temporary directory, removed afterwards)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        help="where to put the two databases (default: a temporary directory, removed afterwards)",
+    )
     args = parser.parse_args()
     if args.dir:
         args.dir.mkdir(parents=True, exist_ok=True)
