@@ -7,6 +7,7 @@ does in a round: pull content (ETag), upload its sealed responses in one gzip ba
 heartbeat. Prints throughput, p50/p99 latency per request kind, and errors (must be 0). The central
 record is `kiosk-central serve` in its own process. Bounded: gives up after --deadline seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,20 +49,40 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
-async def kiosk(client: httpx.AsyncClient, url: str, dev: dict, body: bytes, n: int,
-                lat: dict[str, list[float]], errors: list[str]) -> int:
+async def kiosk(
+    client: httpx.AsyncClient,
+    url: str,
+    dev: dict,
+    body: bytes,
+    n: int,
+    lat: dict[str, list[float]],
+    errors: list[str],
+) -> int:
     auth = {"Authorization": f"Bearer {dev['token']}"}
-    steps = [("content", "GET", "/api/v1/content", None, {}),
-             ("batch", "POST", "/api/v1/batches", body,
-              {"Content-Type": "application/json", "Content-Encoding": "gzip"}),
-             ("heartbeat", "POST", "/api/v1/heartbeat",
-              json.dumps({"app_version": "bench", "pending": 0}).encode(),
-              {"Content-Type": "application/json"})]
+    steps = [
+        ("content", "GET", "/api/v1/content", None, {}),
+        (
+            "batch",
+            "POST",
+            "/api/v1/batches",
+            body,
+            {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        ),
+        (
+            "heartbeat",
+            "POST",
+            "/api/v1/heartbeat",
+            json.dumps({"app_version": "bench", "pending": 0}).encode(),
+            {"Content-Type": "application/json"},
+        ),
+    ]
     stored = 0
     for kind, method, path, data, headers in steps:
         t0 = time.perf_counter()
         try:
-            resp = await client.request(method, url + path, content=data, headers={**auth, **headers})
+            resp = await client.request(
+                method, url + path, content=data, headers={**auth, **headers}
+            )
         except httpx.HTTPError as exc:
             errors.append(f"{kind}: {type(exc).__name__}")
             continue
@@ -75,8 +96,9 @@ async def kiosk(client: httpx.AsyncClient, url: str, dev: dict, body: bytes, n: 
 
 async def enrol_all(url: str, codes: list[str]) -> list[dict]:
     async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=50)) as client:
-        resps = await asyncio.gather(*(client.post(url + "/api/v1/enrol", json={"code": c})
-                                       for c in codes))
+        resps = await asyncio.gather(
+            *(client.post(url + "/api/v1/enrol", json={"code": c}) for c in codes)
+        )
     return [r.json() for r in resps]
 
 
@@ -92,15 +114,23 @@ def bodies_for(devs: list[dict], n: int) -> list[bytes]:
     return out
 
 
-async def storm(url: str, devs: list[dict], bodies: list[bytes], n: int,
-                deadline: float) -> tuple[float, int, dict, list]:
+async def storm(
+    url: str, devs: list[dict], bodies: list[bytes], n: int, deadline: float
+) -> tuple[float, int, dict, list]:
     lat: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     limits = httpx.Limits(max_connections=len(devs), max_keepalive_connections=len(devs))
     async with httpx.AsyncClient(timeout=deadline, limits=limits) as client:
         t0 = time.perf_counter()
-        stored = await asyncio.wait_for(asyncio.gather(
-            *(kiosk(client, url, d, b, n, lat, errors) for d, b in zip(devs, bodies))), deadline)
+        stored = await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    kiosk(client, url, d, b, n, lat, errors)
+                    for d, b in zip(devs, bodies, strict=True)
+                )
+            ),
+            deadline,
+        )
         took = time.perf_counter() - t0
     return took, sum(stored), lat, errors
 
@@ -121,8 +151,9 @@ def main() -> None:
             codes = [rec.create_enrol_code("REN", f"ward-{k % 40}") for k in range(args.kiosks)]
             devs = asyncio.run(enrol_all(url, codes))
             bodies = bodies_for(devs, args.responses)
-            took, stored, lat, errors = asyncio.run(storm(url, devs, bodies, args.responses,
-                                                          args.deadline))
+            took, stored, lat, errors = asyncio.run(
+                storm(url, devs, bodies, args.responses, args.deadline)
+            )
             counted = rec.counts()["responses"]
             db.close()
         finally:
@@ -130,14 +161,23 @@ def main() -> None:
             proc.wait(10)
     total = args.kiosks * args.responses
     requests_done = sum(len(v) for v in lat.values())
-    print(f"load: {args.kiosks} concurrent kiosks x {args.responses} responses "
-          f"({'PostgreSQL' if args.database_url else 'SQLite'}), one central process")
-    print(f"  {took:.2f} s: {stored / took:,.0f} responses/s stored, {requests_done / took:,.0f} requests/s")
+    print(
+        f"load: {args.kiosks} concurrent kiosks x {args.responses} responses "
+        f"({'PostgreSQL' if args.database_url else 'SQLite'}), one central process"
+    )
+    print(
+        f"  {took:.2f} s: {stored / took:,.0f} responses/s stored, "
+        f"{requests_done / took:,.0f} requests/s"
+    )
     for kind, values in lat.items():
-        print(f"  {kind:9} n={len(values):4}  p50 {pct(values, 50) * 1000:7.0f} ms  "
-              f"p99 {pct(values, 99) * 1000:7.0f} ms")
-    print(f"  stored exactly once: {counted} of {total} in the reporting table; errors: {len(errors)}"
-          + (f" e.g. {errors[:3]}" if errors else ""))
+        print(
+            f"  {kind:9} n={len(values):4}  p50 {pct(values, 50) * 1000:7.0f} ms  "
+            f"p99 {pct(values, 99) * 1000:7.0f} ms"
+        )
+    print(
+        f"  stored exactly once: {counted} of {total} in the reporting table; errors: {len(errors)}"
+        + (f" e.g. {errors[:3]}" if errors else "")
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ store at the central record, mark sent, purge), i.e. durably stored on both side
 the same run: the same batch bytes posted to a trivial endpoint of the same server
 (/api/v1/bench/discard: authenticate, read the body, store nothing). Prints figures; asserts none.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,12 +49,26 @@ def cli(data: Path, *args: str, db: str | None = None) -> list[str]:
 def start_central(data: Path, db: str | None = None) -> tuple[subprocess.Popen, str]:
     """keygen + publish the FFT survey + serve in a separate process; returns (process, url)."""
     subprocess.run(cli(data, "keygen", db=db), cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(cli(data, "content", "set", "--location", "*", "--survey",
-                       str(ROOT / "assets/surveys/fft.json"), db=db),
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        cli(
+            data,
+            "content",
+            "set",
+            "--location",
+            "*",
+            "--survey",
+            str(ROOT / "assets/surveys/fft.json"),
+            db=db,
+        ),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
-    proc = subprocess.Popen(cli(data, "serve", "--port", str(port), "--bench", "--log-level",
-                                "warning", db=db), cwd=ROOT)
+    proc = subprocess.Popen(
+        cli(data, "serve", "--port", str(port), "--bench", "--log-level", "warning", db=db),
+        cwd=ROOT,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -66,23 +81,46 @@ def start_central(data: Path, db: str | None = None) -> tuple[subprocess.Popen, 
 
 
 def enrol(data: Path, url: str, location: str = "ward-3", db: str | None = None) -> dict:
-    code = subprocess.run(cli(data, "enrol", "--location", location, "--site", "REN", db=db),
-                          cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    code = subprocess.run(
+        cli(data, "enrol", "--location", location, "--site", "REN", db=db),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return requests.post(url + "/api/v1/enrol", json={"code": code}, timeout=10).json()
 
 
 def record(device_id: str, i: int, location: str = "ward-3") -> ResponseRecord:
     now = time.time()
-    answers = (Answer("fft", "fft", 1 + i % 6, 1 + i % 6),
-               Answer("why", "free_text", f"Response {i}: the staff were kind and the ward was clean.", None),
-               Answer("who", "single_choice", "patient", None))
-    return ResponseRecord(new_record_id(), "fft", 1, "en", "standard", answers, None, now - 90, now,
-                          device_id, "REN", location)
+    answers = (
+        Answer("fft", "fft", 1 + i % 6, 1 + i % 6),
+        Answer(
+            "why", "free_text", f"Response {i}: the staff were kind and the ward was clean.", None
+        ),
+        Answer("who", "single_choice", "patient", None),
+    )
+    return ResponseRecord(
+        new_record_id(),
+        "fft",
+        1,
+        "en",
+        "standard",
+        answers,
+        None,
+        now - 90,
+        now,
+        device_id,
+        "REN",
+        location,
+    )
 
 
 def sealers(dev: dict) -> tuple[Sealer, Sealer]:
-    return (Sealer(PublicKey.from_text(dev["responses_key"]), "responses"),
-            Sealer(PublicKey.from_text(dev["contacts_key"]), "contacts"))
+    return (
+        Sealer(PublicKey.from_text(dev["responses_key"]), "responses"),
+        Sealer(PublicKey.from_text(dev["contacts_key"]), "contacts"),
+    )
 
 
 def main() -> None:
@@ -108,18 +146,23 @@ def run(tmp: Path, data: Path, url: str, args: argparse.Namespace) -> None:
     for i in range(args.responses):
         store.add(record(dev["device_id"], i))
     fill = time.perf_counter() - t0
-    print(f"kiosk store filled: {args.responses} responses sealed and stored durably in {fill:.1f} s "
-          f"({args.responses / fill:,.0f}/s, not part of the sync figure)")
+    print(
+        f"kiosk store filled: {args.responses} responses sealed and stored durably in {fill:.1f} s "
+        f"({args.responses / fill:,.0f}/s, not part of the sync figure)"
+    )
 
     pending = store.pending(args.responses)
     bodies = []
     for i in range(0, len(pending), args.batch):
-        wire = [WireRecord.from_pending(p) for p in pending[i:i + args.batch]]
+        wire = [WireRecord.from_pending(p) for p in pending[i : i + args.batch]]
         batch = Batch(batch_id_for(wire), tuple(wire))
         bodies.append(gzip_bytes(json.dumps(batch.to_json(), separators=(",", ":")).encode()))
     session = requests.Session()
-    headers = {"Authorization": f"Bearer {dev['token']}", "Content-Type": "application/json",
-               "Content-Encoding": "gzip"}
+    headers = {
+        "Authorization": f"Bearer {dev['token']}",
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+    }
     t0 = time.perf_counter()
     for body in bodies:
         resp = session.post(url + "/api/v1/bench/discard", data=body, headers=headers, timeout=60)
@@ -133,12 +176,19 @@ def run(tmp: Path, data: Path, url: str, args: argparse.Namespace) -> None:
     took = time.perf_counter() - t0
     assert store.count_pending() == 0 and report.counts == {"accepted": args.responses}, report
     mb = sum(len(b) for b in bodies) / 2**20
-    print(f"baseline  same {len(bodies)} batch bodies ({mb:.1f} MiB gzip) to a trivial endpoint: "
-          f"{base:.2f} s = {args.responses / base:,.0f} responses/s")
-    print(f"sync      {args.responses} responses end to end (central: decrypt + reporting rows, "
-          f"durable; kiosk: marked sent + purged): {took:.2f} s = {args.responses / took:,.0f} responses/s")
-    print(f"overhead  sync takes {took / base:.1f}x the bare transfer; target >= 2,000 responses/s "
-          f"on SQLite: {'met' if args.responses / took >= 2000 else 'NOT met'}")
+    print(
+        f"baseline  same {len(bodies)} batch bodies ({mb:.1f} MiB gzip) to a trivial endpoint: "
+        f"{base:.2f} s = {args.responses / base:,.0f} responses/s"
+    )
+    print(
+        f"sync      {args.responses} responses end to end (central: decrypt + reporting rows, "
+        f"durable; kiosk: marked sent + purged): {took:.2f} s = "
+        f"{args.responses / took:,.0f} responses/s"
+    )
+    print(
+        f"overhead  sync takes {took / base:.1f}x the bare transfer; target >= 2,000 responses/s "
+        f"on SQLite: {'met' if args.responses / took >= 2000 else 'NOT met'}"
+    )
     store.close()
 
 

@@ -5,6 +5,7 @@ worker thread (crypto and database calls are blocking), and turn errors into the
 ``{"error": {"code", "message"}}``. A malformed request is refused whole before anything is
 stored. Tokens are never logged; request logs carry the device id only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,7 +61,9 @@ def _json(raw: bytes) -> Any:
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError("malformed_json", f"the body is not valid JSON ({exc.__class__.__name__})") from exc
+        raise WireError(
+            "malformed_json", f"the body is not valid JSON ({exc.__class__.__name__})"
+        ) from exc
 
 
 def _require_json(request: Request) -> None:
@@ -76,7 +79,9 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool = False) -> Starlette:
+def build_app(
+    record: CentralRecord, publisher: ContentPublisher, *, bench: bool = False
+) -> Starlette:
     async def guarded(request: Request, handler: Any) -> Response:
         try:
             return await handler(request)
@@ -87,8 +92,11 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
             return JSONResponse(error_body(exc.code, str(exc)), status)
         except DatabaseBusyError as exc:
             log.warning("database busy: %s", exc)
-            return JSONResponse(error_body("busy", "the central record is busy; retry later"), 503,
-                                headers={"Retry-After": RETRY_AFTER_BUSY})
+            return JSONResponse(
+                error_body("busy", "the central record is busy; retry later"),
+                503,
+                headers={"Retry-After": RETRY_AFTER_BUSY},
+            )
         except ClientDisconnect:
             return Response(status_code=400)
 
@@ -99,13 +107,19 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
     async def enrol(request: Request) -> Response:
         _require_json(request)
         data = _json(await _body(request, SMALL_BODY))
-        if not isinstance(data, dict) or not isinstance(data.get("code"), str) or len(data["code"]) > 64:
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("code"), str)
+            or len(data["code"]) > 64
+        ):
             raise WireError("wrong_type", 'the body must be {"code": "<enrolment code>"}', 422)
         previous = data.get("previous_device_id")
         if previous is not None and (not isinstance(previous, str) or len(previous) > 64):
             raise WireError("wrong_type", "previous_device_id must be a device id (text)", 422)
         enrolment = await run_in_threadpool(record.enrol, data["code"], previous)
-        log.info("enrolled device %s at %s/%s", enrolment.device_id, enrolment.site, enrolment.location)
+        log.info(
+            "enrolled device %s at %s/%s", enrolment.device_id, enrolment.site, enrolment.location
+        )
         return JSONResponse(enrolment.to_json(), 201, headers={"Cache-Control": "no-store"})
 
     def ingest(dev: Device, raw: bytes, gzipped: bool) -> dict:
@@ -120,7 +134,9 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
         _require_json(request)
         encoding = request.headers.get("content-encoding", "identity").lower()
         if encoding not in ("gzip", "identity"):
-            raise WireError("unsupported_encoding", "Content-Encoding must be gzip or identity", 415)
+            raise WireError(
+                "unsupported_encoding", "Content-Encoding must be gzip or identity", 415
+            )
         raw = await _body(request, MAX_BODY_BYTES)
         result = await run_in_threadpool(ingest, dev, raw, encoding == "gzip")
         return JSONResponse(result)
@@ -155,11 +171,17 @@ def build_app(record: CentralRecord, publisher: ContentPublisher, *, bench: bool
     def route(path: str, handler: Any, methods: list[str]) -> Route:
         async def endpoint(request: Request) -> Response:
             return await guarded(request, handler)
+
         return Route(API_PREFIX + path, endpoint, methods=methods)
 
-    routes = [route("/enrol", enrol, ["POST"]), route("/batches", batches, ["POST"]),
-              route("/content", content, ["GET"]), route("/heartbeat", heartbeat, ["POST"]),
-              route("/health", health, ["GET"]), route("/openapi.json", schema, ["GET"])]
+    routes = [
+        route("/enrol", enrol, ["POST"]),
+        route("/batches", batches, ["POST"]),
+        route("/content", content, ["GET"]),
+        route("/heartbeat", heartbeat, ["POST"]),
+        route("/health", health, ["GET"]),
+        route("/openapi.json", schema, ["GET"]),
+    ]
     if bench:
         routes.append(route("/bench/discard", discard, ["POST"]))
     app = Starlette(routes=routes)

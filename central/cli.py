@@ -6,12 +6,13 @@
     kiosk-central devices                     list kiosks and their health
     kiosk-central revoke DEVICE               stop a kiosk's token working
     kiosk-central content set --location L (--survey F | --settings F | --yswh F)
-    kiosk-central reingest                    retry quarantined records (e.g. after a survey is published)
+    kiosk-central reingest                    retry quarantined records (after a fix)
 
 Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data) and
 --database-url (default: SQLite file in the data dir; or postgresql://...). A domain error
 becomes one sentence on stderr and exit status 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,26 +47,36 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
     key is not needed here and should live where the concerns team works."""
     db = Database.open(url)
     db.migrate()
-    responses = PrivateKey.load(keys / KEY_FILES["responses"]) if (keys / KEY_FILES["responses"]).exists() else None
+    responses = (
+        PrivateKey.load(keys / KEY_FILES["responses"])
+        if (keys / KEY_FILES["responses"]).exists()
+        else None
+    )
     contacts_pub = keys / "contacts.pub"
-    contacts = PublicKey.from_text(contacts_pub.read_text().strip()) if contacts_pub.exists() else None
+    contacts = (
+        PublicKey.from_text(contacts_pub.read_text().strip()) if contacts_pub.exists() else None
+    )
     return db, CentralRecord(db, responses, contacts), ContentPublisher(db)
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     keys = keys_dir(args)
     keys.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for purpose, name in KEY_FILES.items():
+    for name in KEY_FILES.values():
         if (keys / name).exists():
-            raise CryptoError(f"{keys / name} already exists; refusing to overwrite a key "
-                              "(records sealed to it would become unreadable)")
+            raise CryptoError(
+                f"{keys / name} already exists; refusing to overwrite a key "
+                "(records sealed to it would become unreadable)"
+            )
     for purpose, name in KEY_FILES.items():
         key = PrivateKey.generate()
         key.save(keys / name)
         (keys / f"{purpose}.pub").write_text(key.public_key().to_text() + "\n")
         print(f"{purpose}: {key.public_key().to_text()}")
         print(f"  private key written to {keys / name} (0600); key id {key.public_key().key_id}")
-    print("Move contacts.key to where the concerns team works; the service needs only contacts.pub.")
+    print(
+        "Move contacts.key to where the concerns team works; the service needs only contacts.pub."
+    )
     return 0
 
 
@@ -76,14 +87,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _, record, publisher = open_central(database_url(args), keys_dir(args))
     if record._key is None:
-        print("kiosk-central serve: no responses key yet; run `kiosk-central keygen` first", file=sys.stderr)
+        print(
+            "kiosk-central serve: no responses key yet; run `kiosk-central keygen` first",
+            file=sys.stderr,
+        )
         return 2
     app = build_app(record, publisher, bench=args.bench)
     # keep-alive longer than uvicorn's 5 s default: hundreds of kiosks on one server otherwise
     # meet the race where the server closes an idle connection as the client reuses it.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile, access_log=False,
-                timeout_keep_alive=args.keep_alive, backlog=2048)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        access_log=False,
+        timeout_keep_alive=args.keep_alive,
+        backlog=2048,
+    )
     return 0
 
 
@@ -91,8 +113,10 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     _, record, _ = open_central(database_url(args), keys_dir(args))
     code = record.create_enrol_code(args.site, args.location, args.name, ttl=args.ttl * 60)
     print(code)
-    print(f"One use, valid for {args.ttl:g} minutes, for site {args.site} location {args.location}.",
-          file=sys.stderr)
+    print(
+        f"One use, valid for {args.ttl:g} minutes, for site {args.site} location {args.location}.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -112,30 +136,45 @@ def cmd_devices(args: argparse.Namespace) -> int:
         print(json.dumps([v.__dict__ for v in views], indent=2))
         return 0
     now = time.time()
-    print(f"{'DEVICE':32}  {'LOCATION':12} {'VERSION':9} {'LAST SEEN':>9} {'PENDING':>7} "
-          f"{'OLDEST':>7} {'FREE DISK':>9}  STATE / LAST ERROR")
+    print(
+        f"{'DEVICE':32}  {'LOCATION':12} {'VERSION':9} {'LAST SEEN':>9} {'PENDING':>7} "
+        f"{'OLDEST':>7} {'FREE DISK':>9}  STATE / LAST ERROR"
+    )
     for v in views:
         state = "REVOKED" if v.revoked else ("SILENT" if v.silent else "ok")
         disk = "-" if v.free_disk is None else f"{v.free_disk / 2**30:.1f}G"
         seen = "never" if v.last_seen is None else _age(now - v.last_seen)
-        print(f"{v.device_id:32}  {v.location:12} {v.app_version or '-':9} {seen:>9} "
-              f"{'-' if v.pending is None else v.pending:>7} {_age(v.oldest_pending_age):>7} "
-              f"{disk:>9}  {state}{' / ' + v.last_error if v.last_error else ''}")
+        print(
+            f"{v.device_id:32}  {v.location:12} {v.app_version or '-':9} {seen:>9} "
+            f"{'-' if v.pending is None else v.pending:>7} {_age(v.oldest_pending_age):>7} "
+            f"{disk:>9}  {state}{' / ' + v.last_error if v.last_error else ''}"
+        )
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     _, record, _ = open_central(database_url(args), keys_dir(args))
     if not record.revoke(args.device):
-        raise WireError("unknown_device", f"no active device {args.device!r}; see `kiosk-central devices`")
-    print(f"revoked {args.device}: its token no longer works; its records already received are kept")
+        raise WireError(
+            "unknown_device", f"no active device {args.device!r}; see `kiosk-central devices`"
+        )
+    print(
+        f"revoked {args.device}: its token no longer works; its records already received are kept"
+    )
     return 0
 
 
 def cmd_content(args: argparse.Namespace) -> int:
     _, _, publisher = open_central(database_url(args), keys_dir(args))
-    chosen = [(k, f) for k, f in (("survey", args.survey), ("settings", args.settings),
-                                  ("you_said_we_heard", args.yswh)) if f]
+    chosen = [
+        (k, f)
+        for k, f in (
+            ("survey", args.survey),
+            ("settings", args.settings),
+            ("you_said_we_heard", args.yswh),
+        )
+        if f
+    ]
     if len(chosen) != 1:
         raise WireError("bad_usage", "give exactly one of --survey, --settings, --yswh")
     kind, path = chosen[0]
@@ -155,12 +194,18 @@ def cmd_reingest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kiosk-central", description="Patient Voice central record")
+    parser = argparse.ArgumentParser(
+        prog="kiosk-central", description="Patient Voice central record"
+    )
     parser.add_argument("--data-dir", default=os.environ.get("KIOSK_CENTRAL_DATA", "central-data"))
-    parser.add_argument("--database-url", help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)")
+    parser.add_argument(
+        "--database-url", help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)"
+    )
     parser.add_argument("--keys-dir", help="where the key files are (default: DATA_DIR/keys)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("keygen", help="create the responses and contacts key pairs").set_defaults(run=cmd_keygen)
+    sub.add_parser("keygen", help="create the responses and contacts key pairs").set_defaults(
+        run=cmd_keygen
+    )
     p = sub.add_parser("serve", help="run the service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8470)
@@ -174,11 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--location", required=True)
     p.add_argument("--site", required=True)
     p.add_argument("--name", help='the location\'s name as staff say it, e.g. "Ward 4"')
-    p.add_argument("--ttl", type=float, default=DEFAULT_CODE_TTL / 60, help="minutes the code stays valid")
+    p.add_argument(
+        "--ttl", type=float, default=DEFAULT_CODE_TTL / 60, help="minutes the code stays valid"
+    )
     p.set_defaults(run=cmd_enrol)
     p = sub.add_parser("devices", help="list kiosks and their health")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--silent-hours", type=float, default=24.0, help="flag kiosks not seen for this long")
+    p.add_argument(
+        "--silent-hours", type=float, default=24.0, help="flag kiosks not seen for this long"
+    )
     p.set_defaults(run=cmd_devices)
     p = sub.add_parser("revoke", help="revoke a kiosk's token")
     p.add_argument("device")

@@ -4,6 +4,7 @@ Each item is validated before it is accepted (the same validators the kiosk runs
 replaces its last good copy). A location without its own item gets the ``*`` (trust-wide) one.
 The ETag is a hash of the exact document served, so it changes when and only when content does.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,9 @@ ALL_LOCATIONS = "*"
 
 
 def canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def validate(kind: str, data: Any, source: str) -> Any:
@@ -58,29 +61,42 @@ class ContentPublisher:
         with self.db.transaction() as tx:
             if kind == "survey":
                 self._register_survey(tx, item, body, now)
-            tx.execute("INSERT INTO content (location, kind, body, updated_at) VALUES (?, ?, ?, ?)"
-                       " ON CONFLICT (location, kind) DO UPDATE SET body = excluded.body,"
-                       " updated_at = excluded.updated_at", (location, kind, body, now))
+            tx.execute(
+                "INSERT INTO content (location, kind, body, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (location, kind) DO UPDATE SET body = excluded.body,"
+                " updated_at = excluded.updated_at",
+                (location, kind, body, now),
+            )
 
     @staticmethod
     def _register_survey(tx: Any, item: dict, body: str, now: float) -> None:
         # A (survey id, version) pair means one exact survey forever: reports depend on it.
-        tx.execute("INSERT INTO surveys (survey_id, version, body, published_at) VALUES (?, ?, ?, ?)"
-                   " ON CONFLICT DO NOTHING", (item["id"], item["version"], body, now))
-        stored = tx.one("SELECT body FROM surveys WHERE survey_id = ? AND version = ?",
-                        (item["id"], item["version"]))
+        tx.execute(
+            "INSERT INTO surveys (survey_id, version, body, published_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (item["id"], item["version"], body, now),
+        )
+        stored = tx.one(
+            "SELECT body FROM surveys WHERE survey_id = ? AND version = ?",
+            (item["id"], item["version"]),
+        )
         if stored[0] != body:
-            raise WireError("survey_version_exists",
-                            f"survey {item['id']!r} version {item['version']} was already published with"
-                            " different content: give the changed survey a higher version", 409)
+            raise WireError(
+                "survey_version_exists",
+                f"survey {item['id']!r} version {item['version']} was already published with"
+                " different content: give the changed survey a higher version",
+                409,
+            )
 
     def document(self, location: str) -> tuple[str, dict]:
         """The content document for one location and its ETag."""
         with self.db.read() as tx:
-            rows = tx.all("SELECT location, kind, body FROM content WHERE location IN (?, ?)",
-                          (location, ALL_LOCATIONS))
+            rows = tx.all(
+                "SELECT location, kind, body FROM content WHERE location IN (?, ?)",
+                (location, ALL_LOCATIONS),
+            )
         chosen: dict[str, Any] = {}
-        for loc, kind, body in sorted(rows, key=lambda r: r[0] != ALL_LOCATIONS):
+        for _loc, kind, body in sorted(rows, key=lambda r: r[0] != ALL_LOCATIONS):
             chosen[kind] = json.loads(body)  # the location's own item, sorted last, wins
         doc = {
             "location": location,

@@ -7,6 +7,7 @@ ON CONFLICT, never from read-then-write, so it holds across processes on Postgre
 
 sqlite3 and psycopg are imported only here; callers see ``DatabaseError``/``DatabaseBusyError``.
 """
+
 from __future__ import annotations
 
 import queue
@@ -84,7 +85,7 @@ _TYPES = {
 
 
 class Tx:
-    """One open transaction. ``execute`` returns a cursor-like object (fetchone/fetchall/rowcount)."""
+    """One open transaction; ``execute`` returns a cursor (fetchone/fetchall/rowcount)."""
 
     def __init__(self, cursor: Any, dialect: str) -> None:
         self._cur = cursor
@@ -114,12 +115,14 @@ class Database:
     dialect = "sqlite"
 
     @staticmethod
-    def open(url: str) -> "Database":
+    def open(url: str) -> Database:
         if url.startswith("sqlite:///"):
-            return SQLiteDatabase(Path(url[len("sqlite:///"):]))
+            return SQLiteDatabase(Path(url[len("sqlite:///") :]))
         if url.startswith(("postgresql://", "postgres://")):
             return PostgresDatabase(url)
-        raise DatabaseError(f"database URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}")
+        raise DatabaseError(
+            f"database URL must start with sqlite:/// or postgresql://, not {url.split(':')[0]!r}"
+        )
 
     def transaction(self, durable: bool = True) -> Any:  # pragma: no cover - overridden
         """``durable=False``: may be lost in a power cut (heartbeats), so skip the fsync."""
@@ -133,7 +136,7 @@ class Database:
         raise NotImplementedError
 
     def migrate(self) -> int:
-        """Apply pending migrations; safe when several processes start at once. Returns the version."""
+        """Apply pending migrations (safe when several processes start at once); the version."""
         with self.transaction() as tx:
             self._lock_for_migration(tx)
             tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -162,10 +165,15 @@ class SQLiteDatabase(Database):
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                         timeout=10.0)
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
-                           "busy_timeout=10000"):
+            self._conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "foreign_keys=ON",
+                "busy_timeout=10000",
+            ):
                 self._conn.execute(f"PRAGMA {pragma}")
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"cannot open SQLite database {self.path}: {exc}") from exc
@@ -176,8 +184,9 @@ class SQLiteDatabase(Database):
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._readers, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA query_only=ON")
             self._readers.conn = conn
@@ -278,7 +287,9 @@ class PostgresDatabase(Database):
                     yield Tx(cur, "postgres")
             except self._psycopg.OperationalError as exc:
                 healthy = False
-                raise DatabaseBusyError(f"PostgreSQL is unavailable: {exc}".splitlines()[0]) from exc
+                raise DatabaseBusyError(
+                    f"PostgreSQL is unavailable: {exc}".splitlines()[0]
+                ) from exc
             except self._psycopg.Error as exc:
                 raise DatabaseError(f"PostgreSQL error: {exc}".splitlines()[0]) from exc
             finally:

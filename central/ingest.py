@@ -4,6 +4,7 @@ Everything here is checked *before* any row is written, so a record either lands
 reporting tables or is quarantined with a reason; nothing half-ingested. Contact payloads are
 never opened here: they stay sealed at rest (only the concerns team's tool holds that key).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ REASONS = (UNKNOWN_SURVEY_VERSION, UNKNOWN_KEY, UNDECRYPTABLE, BAD_PAYLOAD, MISM
 
 
 class Rejection(Exception):
-    """Internal signal: this record goes to quarantine with ``reason``. Never leaves this package."""
+    """Internal signal: this record goes to quarantine with ``reason``; never leaves here."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -36,12 +37,17 @@ class Rejection(Exception):
 
 @dataclass(frozen=True)
 class Ingested:
-    response: tuple       # the row for `responses` (without received_at)
+    response: tuple  # the row for `responses` (without received_at)
     answers: list[tuple]  # rows for `answers`
 
 
-def open_record(rec: WireRecord, key: PrivateKey, key_id: str, identities: tuple[str, ...],
-                known_surveys: set[tuple[str, int]]) -> Ingested:
+def open_record(
+    rec: WireRecord,
+    key: PrivateKey,
+    key_id: str,
+    identities: tuple[str, ...],
+    known_surveys: set[tuple[str, int]],
+) -> Ingested:
     if (rec.survey_id, rec.survey_version) not in known_surveys:
         raise Rejection(UNKNOWN_SURVEY_VERSION)
     if rec.key_id != key_id:
@@ -63,16 +69,29 @@ def _rows(payload: object, rec: WireRecord, identities: tuple[str, ...]) -> Inge
         r = from_anonymous_payload(payload)
     except RecordError:
         raise Rejection(BAD_PAYLOAD) from None
-    if (r.record_id, r.survey_id, r.survey_version) != (rec.record_id, rec.survey_id,
-                                                         rec.survey_version):
+    if (r.record_id, r.survey_id, r.survey_version) != (
+        rec.record_id,
+        rec.survey_id,
+        rec.survey_version,
+    ):
         raise Rejection(MISMATCH)
     if r.device_id not in identities:
         raise Rejection(WRONG_DEVICE)
     fft = next((a.code for a in r.answers if a.kind == "fft"), None)
     response = (
-        r.record_id, r.survey_id, r.survey_version, identities[0], r.site_code, r.location_code,
-        r.language, r.variant, r.started_at, r.finished_at, ",".join(sorted(r.flags)),
-        None if fft is None else int(fft), int(rec.sealed_contact is not None),
+        r.record_id,
+        r.survey_id,
+        r.survey_version,
+        identities[0],
+        r.site_code,
+        r.location_code,
+        r.language,
+        r.variant,
+        r.started_at,
+        r.finished_at,
+        ",".join(sorted(r.flags)),
+        None if fft is None else int(fft),
+        int(rec.sealed_contact is not None),
     )
     return Ingested(response, [_answer_row(r.record_id, a) for a in r.answers])
 

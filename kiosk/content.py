@@ -9,6 +9,7 @@ on with what it had. The same validators run at the central record before it acc
 Errors: ``ContentError`` (a ``PatientVoiceError``; ``.problems`` names each path) for settings
 and items; ``SurveyValidationError`` for a survey.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,9 @@ MAX_ITEM_TEXT = 2000
 
 
 class ContentError(PatientVoiceError):
-    user_message = "New content from the central record could not be used. The previous content stays."
+    user_message = (
+        "New content from the central record could not be used. The previous content stays."
+    )
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
@@ -47,9 +50,13 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"idle_seconds": self.idle_seconds, "warning_seconds": self.warning_seconds,
-                "languages": list(self.languages), "default_language": self.default_language,
-                **self.extra}
+        return {
+            "idle_seconds": self.idle_seconds,
+            "warning_seconds": self.warning_seconds,
+            "languages": list(self.languages),
+            "default_language": self.default_language,
+            **self.extra,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,20 @@ def parse_settings(data: Any, source: str = "settings") -> Settings:
         problems.append("warning_seconds must be a whole number of seconds from 20 to 600")
     langs = data.get("languages", ["en"])
     if not isinstance(langs, list) or not langs or not all(x in KNOWN_LANGUAGES for x in langs):
-        problems.append(f"languages must be a non-empty list of tags from {', '.join(KNOWN_LANGUAGES)}")
+        problems.append(
+            f"languages must be a non-empty list of tags from {', '.join(KNOWN_LANGUAGES)}"
+        )
         langs = []
     default = data.get("default_language", langs[0] if langs else "en")
     if langs and default not in langs:
         problems.append(f"default_language {default!r} must be one of languages")
     if problems:
         raise ContentError(source, problems)
-    extra = {k: v for k, v in data.items()
-             if k not in ("idle_seconds", "warning_seconds", "languages", "default_language")}
+    extra = {
+        k: v
+        for k, v in data.items()
+        if k not in ("idle_seconds", "warning_seconds", "languages", "default_language")
+    }
     return Settings(idle, warn, tuple(langs), default, extra)
 
 
@@ -116,16 +128,26 @@ def _item_problems(item: dict, where: str, seen: set[str]) -> list[str]:
     seen.add(str(item_id))
     for name in YSWH_FIELDS:
         text = item.get(name)
-        if not isinstance(text, dict) or not isinstance(text.get("en"), str) or not text["en"].strip():
+        if (
+            not isinstance(text, dict)
+            or not isinstance(text.get("en"), str)
+            or not text["en"].strip()
+        ):
             out.append(f'{where}.{name} must map language tags to text, with at least "en"')
-        elif not all(k in KNOWN_LANGUAGES and isinstance(v, str) and len(v) <= MAX_ITEM_TEXT
-                     for k, v in text.items()):
-            out.append(f"{where}.{name}: each key must be a known language tag and each text "
-                       f"at most {MAX_ITEM_TEXT} characters")
+        elif not all(
+            k in KNOWN_LANGUAGES and isinstance(v, str) and len(v) <= MAX_ITEM_TEXT
+            for k, v in text.items()
+        ):
+            out.append(
+                f"{where}.{name}: each key must be a known language tag and each text "
+                f"at most {MAX_ITEM_TEXT} characters"
+            )
     return out
 
 
-def validate_document(doc: Any, source: str = "content") -> tuple[Survey | None, Settings, list[dict]]:
+def validate_document(
+    doc: Any, source: str = "content"
+) -> tuple[Survey | None, Settings, list[dict]]:
     """Check a whole content document from the central record; raise on the first bad part."""
     if not isinstance(doc, dict):
         raise ContentError(source, ["must be a JSON object"])
@@ -133,7 +155,9 @@ def validate_document(doc: Any, source: str = "content") -> tuple[Survey | None,
     if not isinstance(surveys, list) or len(surveys) > 1:
         raise ContentError(source, ["surveys must be a list of at most one survey"])
     survey = parse_survey(surveys[0], f"{source}.surveys[0]") if surveys else None
-    settings = parse_settings(doc["settings"], f"{source}.settings") if doc.get("settings") else Settings()
+    settings = (
+        parse_settings(doc["settings"], f"{source}.settings") if doc.get("settings") else Settings()
+    )
     items = parse_yswh(doc.get("you_said_we_heard") or [], f"{source}.you_said_we_heard")
     return survey, settings, items
 
@@ -170,8 +194,12 @@ class ContentStore:
 
     def you_said_we_heard(self, language: str) -> list[YouSaidWeHeard]:
         items = [] if self._parsed is None else self._parsed[2]
-        return [YouSaidWeHeard(item["id"], *(item[f].get(language) or item[f]["en"] for f in YSWH_FIELDS))
-                for item in items]
+        return [
+            YouSaidWeHeard(
+                item["id"], *(item[f].get(language) or item[f]["en"] for f in YSWH_FIELDS)
+            )
+            for item in items
+        ]
 
     def apply(self, document: Any, version: str | None) -> None:
         """Validate, then atomically replace the last good content. On any problem, raise and
@@ -179,7 +207,9 @@ class ContentStore:
         parsed = validate_document(document, "content from the central record")
         raw = {"version": version, "document": document}
         with self._lock:
-            _write_atomic(self.path, json.dumps(raw, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            _write_atomic(
+                self.path, json.dumps(raw, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            )
             self._raw, self._parsed = raw, parsed
 
 

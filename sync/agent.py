@@ -13,6 +13,7 @@ at once. 401 (revoked): uploads stop, every record stays, the status file says "
 ``SyncRunner`` runs it all in a background thread for the kiosk app (start/stop/wake; it never
 touches widgets); ``sync_main`` is `kiosk sync [--once]` for IT.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,7 +87,9 @@ class SubmitReport:
 class Submitter:
     """Drains the store through the uploader, batch by batch."""
 
-    def __init__(self, store: Store, uploader: Uploader, *, batch_size: int = DEFAULT_BATCH) -> None:
+    def __init__(
+        self, store: Store, uploader: Uploader, *, batch_size: int = DEFAULT_BATCH
+    ) -> None:
         if not 1 <= batch_size <= MAX_BATCH_RECORDS:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_RECORDS}")
         self.store, self.uploader, self.batch_size = store, uploader, batch_size
@@ -99,7 +102,9 @@ class Submitter:
                 break
             result = self.uploader.upload(pending)
             asked = {p.record_id for p in pending}
-            done = [r for r in result.results if r.record_id in asked and r.status in FINAL_STATUSES]
+            done = [
+                r for r in result.results if r.record_id in asked and r.status in FINAL_STATUSES
+            ]
             self.store.mark_sent([r.record_id for r in done])
             report.batches += 1
             for r in done:
@@ -115,12 +120,14 @@ class Submitter:
 class Backoff:
     """Exponential backoff with full jitter (AWS architecture blog), capped."""
 
-    def __init__(self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None
+    ) -> None:
         self.base, self.cap, self.failures = base, cap, 0
         self._rng = rng or random.Random()
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        ceiling = min(self.cap, self.base * 2 ** self.failures)
+        ceiling = min(self.cap, self.base * 2**self.failures)
         self.failures += 1
         delay = self._rng.uniform(0, ceiling)
         if retry_after is not None:  # the server knows best; never come back sooner
@@ -154,9 +161,17 @@ def app_version() -> str:
 class SyncAgent:
     """One sync round: upload everything, send a heartbeat, pull content."""
 
-    def __init__(self, store: Store, client: CentralClient, *, status: Any = None,
-                 content: Any = None, data_dir: Path | None = None,
-                 batch_size: int = DEFAULT_BATCH, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        client: CentralClient,
+        *,
+        status: Any = None,
+        content: Any = None,
+        data_dir: Path | None = None,
+        batch_size: int = DEFAULT_BATCH,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store, self.client, self.status, self.content = store, client, status, content
         self.submitter = Submitter(store, Uploader(client), batch_size=batch_size)
         self.data_dir, self._clock = data_dir, clock
@@ -167,7 +182,9 @@ class SyncAgent:
             self.client.heartbeat(self._heartbeat())
             self._pull_content()
         except DeviceRevokedError as exc:
-            self._status(revoked=True, needs_it=True, last_error=str(exc), last_error_at=self._clock())
+            self._status(
+                revoked=True, needs_it=True, last_error=str(exc), last_error_at=self._clock()
+            )
             raise
         except SyncError as exc:
             self._status(last_error=str(exc), last_error_at=self._clock())
@@ -187,17 +204,24 @@ class SyncAgent:
         except Exception as exc:  # noqa: BLE001 - a bad update must never stop uploads
             # Refused; the last good content stays. Reported, then the round goes on.
             log.warning("content update refused: %s", exc)
-            self._status(last_error=f"content update refused: {type(exc).__name__}",
-                         last_error_at=self._clock())
+            self._status(
+                last_error=f"content update refused: {type(exc).__name__}",
+                last_error_at=self._clock(),
+            )
             return
         self._status(content_version=etag)
 
     def _heartbeat(self) -> Heartbeat:
         st = self.status.read() if self.status is not None else None
         free = shutil.disk_usage(self.data_dir).free if self.data_dir else None
-        return Heartbeat(app_version=app_version(), pending=self.store.count_pending(),
-                         oldest_pending_age=self.store.oldest_pending_age(), free_disk=free,
-                         audio=getattr(st, "audio", None), last_error=getattr(st, "last_error", None))
+        return Heartbeat(
+            app_version=app_version(),
+            pending=self.store.count_pending(),
+            oldest_pending_age=self.store.oldest_pending_age(),
+            free_disk=free,
+            audio=getattr(st, "audio", None),
+            last_error=getattr(st, "last_error", None),
+        )
 
     def _status(self, **changes: Any) -> None:
         if self.status is not None:

@@ -8,6 +8,7 @@ else: not in ``repr``, not in exceptions, not in logs.
 
 requests' exceptions are translated here into the sync errors of ``sync.protocol``.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -70,9 +71,15 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
 
 
 class CentralClient:
-    def __init__(self, base_url: str, token: str | None = None, *,
-                 session: requests.Session | None = None, ca_bundle: str | None = None,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        session: requests.Session | None = None,
+        ca_bundle: str | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
         self.base_url = check_url(base_url)
         self._token = token
         self._session = session or requests.Session()
@@ -101,7 +108,9 @@ class CentralClient:
         self._check(resp)
         result = BatchResult.from_json(_json_of(resp))
         if result.batch_id != batch.batch_id:
-            raise WireError("wrong_answer", "the central record answered for a different batch", 502)
+            raise WireError(
+                "wrong_answer", "the central record answered for a different batch", 502
+            )
         return result
 
     def heartbeat(self, hb: Heartbeat) -> None:
@@ -121,8 +130,15 @@ class CentralClient:
 
     # ------------------------------------------------------------ plumbing
 
-    def _send(self, method: str, path: str, body: bytes | None, *, auth: bool = True,
-              headers: dict | None = None) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        *,
+        auth: bool = True,
+        headers: dict | None = None,
+    ) -> requests.Response:
         all_headers = {"Accept": "application/json", **(headers or {})}
         if body is not None:
             all_headers["Content-Type"] = "application/json"
@@ -131,17 +147,31 @@ class CentralClient:
                 raise DeviceRevokedError("this kiosk has no device token: enrol it (`kiosk enrol`)")
             all_headers["Authorization"] = f"Bearer {self._token}"
         try:
-            return self._session.request(method, self.base_url + API_PREFIX + path, data=body,
-                                         headers=all_headers, timeout=self._timeout,
-                                         verify=self._verify, allow_redirects=False)
+            return self._session.request(
+                method,
+                self.base_url + API_PREFIX + path,
+                data=body,
+                headers=all_headers,
+                timeout=self._timeout,
+                verify=self._verify,
+                allow_redirects=False,
+            )
         except requests.exceptions.SSLError as exc:
             # Not retryable by waiting: the certificate or the CA bundle is wrong.
-            raise WireError("tls_failed", f"TLS verification failed for {self.base_url}: "
-                            f"{type(exc).__name__}; check [central] ca_bundle", 495) from None
+            raise WireError(
+                "tls_failed",
+                f"TLS verification failed for {self.base_url}: "
+                f"{type(exc).__name__}; check [central] ca_bundle",
+                495,
+            ) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TransientSyncError(f"cannot reach {self.base_url}: {type(exc).__name__}") from None
+            raise TransientSyncError(
+                f"cannot reach {self.base_url}: {type(exc).__name__}"
+            ) from None
         except requests.RequestException as exc:
-            raise TransientSyncError(f"request to {self.base_url} failed: {type(exc).__name__}") from None
+            raise TransientSyncError(
+                f"request to {self.base_url} failed: {type(exc).__name__}"
+            ) from None
 
     @staticmethod
     def _check(resp: requests.Response) -> None:
@@ -151,8 +181,10 @@ class CentralClient:
         if resp.status_code == 401:
             raise DeviceRevokedError(f"the central record refused this kiosk's token ({code})")
         if resp.status_code in _TRANSIENT_STATUS:
-            raise TransientSyncError(f"central record answered {resp.status_code} ({code})",
-                                     retry_after(resp.headers.get("Retry-After")))
+            raise TransientSyncError(
+                f"central record answered {resp.status_code} ({code})",
+                retry_after(resp.headers.get("Retry-After")),
+            )
         raise WireError(code, message, resp.status_code)
 
 

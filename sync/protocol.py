@@ -12,6 +12,7 @@ Errors (an extension of the tree in kiosk/errors.py, kept here because only the 
         ├── DeviceRevokedError        401: this kiosk's token was revoked (needs IT)
         └── EnrolmentError            the enrolment code was refused (.code)
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,14 +30,14 @@ PROTOCOL_VERSION = 1
 
 #: Limits both ends agree on. The agent never builds anything bigger; the central record refuses it.
 MAX_BATCH_RECORDS = 500
-MAX_BODY_BYTES = 8 * 1024 * 1024          # on the wire (gzip)
-MAX_INFLATED_BYTES = 32 * 1024 * 1024     # after gunzip: a gzip bomb stops here
-MAX_SEALED_BYTES = 256 * 1024             # one sealed payload
-MAX_TEXT = 500                            # free-form heartbeat fields (last_error, audio)
+MAX_BODY_BYTES = 8 * 1024 * 1024  # on the wire (gzip)
+MAX_INFLATED_BYTES = 32 * 1024 * 1024  # after gunzip: a gzip bomb stops here
+MAX_SEALED_BYTES = 256 * 1024  # one sealed payload
+MAX_TEXT = 500  # free-form heartbeat fields (last_error, audio)
 
 RECORD_ID = re.compile(r"^[0-9a-f]{32}$")
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")   # site/location/survey ids
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # site/location/survey ids
 HOUR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}$")
 
 # Per-record answers from the central record.
@@ -48,7 +49,9 @@ FINAL_STATUSES = frozenset(STATUSES)
 
 
 class SyncError(PatientVoiceError):
-    user_message = "The kiosk cannot reach the central record. Answers are kept safely on the kiosk."
+    user_message = (
+        "The kiosk cannot reach the central record. Answers are kept safely on the kiosk."
+    )
 
 
 class WireError(SyncError):
@@ -83,6 +86,7 @@ class EnrolmentError(SyncError):
 
 # ---------------------------------------------------------------- small checkers
 
+
 def _require(obj: dict, key: str, kind: type | tuple, where: str, *, optional: bool = False) -> Any:
     if key not in obj or obj[key] is None:
         if optional:
@@ -90,17 +94,32 @@ def _require(obj: dict, key: str, kind: type | tuple, where: str, *, optional: b
         raise WireError("missing_field", f"{where}.{key} is required")
     value = obj[key]
     # bool is an int in Python; a count of True is a type error on the wire.
-    if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+    if (
+        isinstance(value, bool)
+        and kind is not bool
+        and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
         raise WireError("wrong_type", f"{where}.{key} must be {_kind_name(kind)}, not a boolean")
     if not isinstance(value, kind):
-        raise WireError("wrong_type", f"{where}.{key} must be {_kind_name(kind)}, not {type(value).__name__}")
+        raise WireError(
+            "wrong_type", f"{where}.{key} must be {_kind_name(kind)}, not {type(value).__name__}"
+        )
     return value
 
 
 def _kind_name(kind: type | tuple) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join({"str": "a string", "int": "an integer", "float": "a number", "dict": "an object",
-                        "list": "a list", "bool": "a boolean"}.get(k.__name__, k.__name__) for k in kinds)
+    return " or ".join(
+        {
+            "str": "a string",
+            "int": "an integer",
+            "float": "a number",
+            "dict": "an object",
+            "list": "a list",
+            "bool": "a boolean",
+        }.get(k.__name__, k.__name__)
+        for k in kinds
+    )
 
 
 def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
@@ -141,6 +160,7 @@ def gzip_bytes(raw: bytes) -> bytes:
 
 # ---------------------------------------------------------------- enrolment
 
+
 @dataclass(frozen=True)
 class Enrolment:
     """What a kiosk receives for its one-time code. ``token`` is shown exactly once."""
@@ -157,7 +177,7 @@ class Enrolment:
         return dict(self.__dict__)
 
     @classmethod
-    def from_json(cls, data: Any) -> "Enrolment":
+    def from_json(cls, data: Any) -> Enrolment:
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the enrolment answer must be a JSON object")
         values = {k: _require(data, k, str, "enrolment") for k in cls.__dataclass_fields__}
@@ -165,6 +185,7 @@ class Enrolment:
 
 
 # ---------------------------------------------------------------- batches
+
 
 @dataclass(frozen=True)
 class WireRecord:
@@ -181,28 +202,45 @@ class WireRecord:
     sealed_contact: bytes | None = None
 
     @classmethod
-    def from_pending(cls, rec: Any) -> "WireRecord":
+    def from_pending(cls, rec: Any) -> WireRecord:
         """From a kiosk ``PendingRecord`` (duck-typed so this module needs no kiosk store)."""
-        return cls(rec.record_id, rec.survey_id, int(rec.survey_version), rec.location_code,
-                   rec.created_hour, rec.key_id, bytes(rec.sealed), rec.contact_key_id,
-                   None if rec.sealed_contact is None else bytes(rec.sealed_contact))
+        return cls(
+            rec.record_id,
+            rec.survey_id,
+            int(rec.survey_version),
+            rec.location_code,
+            rec.created_hour,
+            rec.key_id,
+            bytes(rec.sealed),
+            rec.contact_key_id,
+            None if rec.sealed_contact is None else bytes(rec.sealed_contact),
+        )
 
     def to_json(self) -> dict:
-        out = {"record_id": self.record_id, "survey_id": self.survey_id,
-               "survey_version": self.survey_version, "location_code": self.location_code,
-               "created_hour": self.created_hour, "key_id": self.key_id,
-               "sealed": b64encode(self.sealed)}
+        out = {
+            "record_id": self.record_id,
+            "survey_id": self.survey_id,
+            "survey_version": self.survey_version,
+            "location_code": self.location_code,
+            "created_hour": self.created_hour,
+            "key_id": self.key_id,
+            "sealed": b64encode(self.sealed),
+        }
         if self.sealed_contact is not None:
             out["contact_key_id"] = self.contact_key_id
             out["sealed_contact"] = b64encode(self.sealed_contact)
         return out
 
     @classmethod
-    def from_json(cls, data: Any, where: str) -> "WireRecord":
+    def from_json(cls, data: Any, where: str) -> WireRecord:
         if not isinstance(data, dict):
             raise WireError("wrong_type", f"{where} must be an object")
-        rid = _match(_require(data, "record_id", str, where), RECORD_ID, f"{where}.record_id",
-                     "32 lowercase hex digits (a uuid4 hex)")
+        rid = _match(
+            _require(data, "record_id", str, where),
+            RECORD_ID,
+            f"{where}.record_id",
+            "32 lowercase hex digits (a uuid4 hex)",
+        )
         version = _require(data, "survey_version", int, where)
         if not 1 <= version <= 1_000_000:
             raise WireError("bad_value", f"{where}.survey_version must be between 1 and 1000000")
@@ -215,16 +253,29 @@ class WireRecord:
                 raise WireError("bad_value", f"{where}.{name} must be 1..{MAX_SEALED_BYTES} bytes")
         return cls(
             record_id=rid,
-            survey_id=_match(_require(data, "survey_id", str, where), CODE, f"{where}.survey_id", "a short code"),
+            survey_id=_match(
+                _require(data, "survey_id", str, where), CODE, f"{where}.survey_id", "a short code"
+            ),
             survey_version=version,
-            location_code=_match(_require(data, "location_code", str, where), CODE,
-                                 f"{where}.location_code", "a short code"),
-            created_hour=_match(_require(data, "created_hour", str, where), HOUR,
-                                f"{where}.created_hour", "an hour like 2026-11-26T10"),
-            key_id=_match(_require(data, "key_id", str, where), KEY_ID, f"{where}.key_id", "16 hex digits"),
+            location_code=_match(
+                _require(data, "location_code", str, where),
+                CODE,
+                f"{where}.location_code",
+                "a short code",
+            ),
+            created_hour=_match(
+                _require(data, "created_hour", str, where),
+                HOUR,
+                f"{where}.created_hour",
+                "an hour like 2026-11-26T10",
+            ),
+            key_id=_match(
+                _require(data, "key_id", str, where), KEY_ID, f"{where}.key_id", "16 hex digits"
+            ),
             sealed=sealed,
-            contact_key_id=None if contact_key is None else _match(
-                contact_key, KEY_ID, f"{where}.contact_key_id", "16 hex digits"),
+            contact_key_id=None
+            if contact_key is None
+            else _match(contact_key, KEY_ID, f"{where}.contact_key_id", "16 hex digits"),
             sealed_contact=contact,
         )
 
@@ -235,18 +286,27 @@ class Batch:
     records: tuple[WireRecord, ...]
 
     def to_json(self) -> dict:
-        return {"protocol": PROTOCOL_VERSION, "batch_id": self.batch_id,
-                "records": [r.to_json() for r in self.records]}
+        return {
+            "protocol": PROTOCOL_VERSION,
+            "batch_id": self.batch_id,
+            "records": [r.to_json() for r in self.records],
+        }
 
     @classmethod
-    def from_json(cls, data: Any) -> "Batch":
+    def from_json(cls, data: Any) -> Batch:
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the batch must be a JSON object")
         protocol = _require(data, "protocol", int, "batch")
         if protocol != PROTOCOL_VERSION:
-            raise WireError("unsupported_protocol", f"batch.protocol {protocol} is not supported; use 1")
-        batch_id = _match(_require(data, "batch_id", str, "batch"), RECORD_ID, "batch.batch_id",
-                          "32 lowercase hex digits")
+            raise WireError(
+                "unsupported_protocol", f"batch.protocol {protocol} is not supported; use 1"
+            )
+        batch_id = _match(
+            _require(data, "batch_id", str, "batch"),
+            RECORD_ID,
+            "batch.batch_id",
+            "32 lowercase hex digits",
+        )
         raw = _require(data, "records", list, "batch")
         if not 1 <= len(raw) <= MAX_BATCH_RECORDS:
             raise WireError("bad_value", f"batch.records must hold 1..{MAX_BATCH_RECORDS} records")
@@ -276,7 +336,7 @@ class BatchResult:
         return {"batch_id": self.batch_id, "results": [r.to_json() for r in self.results]}
 
     @classmethod
-    def from_json(cls, data: Any) -> "BatchResult":
+    def from_json(cls, data: Any) -> BatchResult:
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the batch answer must be a JSON object")
         out = []
@@ -287,12 +347,18 @@ class BatchResult:
             status = _require(item, "status", str, where)
             if status not in STATUSES:
                 raise WireError("bad_value", f"{where}.status {status!r} is not one of {STATUSES}")
-            out.append(RecordResult(_require(item, "record_id", str, where), status,
-                                    _require(item, "reason", str, where, optional=True)))
+            out.append(
+                RecordResult(
+                    _require(item, "record_id", str, where),
+                    status,
+                    _require(item, "reason", str, where, optional=True),
+                )
+            )
         return cls(_require(data, "batch_id", str, "answer"), tuple(out))
 
 
 # ---------------------------------------------------------------- heartbeat
+
 
 @dataclass(frozen=True)
 class Heartbeat:
@@ -307,7 +373,7 @@ class Heartbeat:
         return dict(self.__dict__)
 
     @classmethod
-    def from_json(cls, data: Any) -> "Heartbeat":
+    def from_json(cls, data: Any) -> Heartbeat:
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the heartbeat must be a JSON object")
         pending = _require(data, "pending", int, "heartbeat")
@@ -315,11 +381,15 @@ class Heartbeat:
         disk = _require(data, "free_disk", int, "heartbeat", optional=True)
         if pending < 0 or (age is not None and age < 0) or (disk is not None and disk < 0):
             raise WireError("bad_value", "heartbeat counts and ages cannot be negative")
-        texts = {k: _require(data, k, str, "heartbeat", optional=True) for k in ("audio", "last_error")}
+        texts = {
+            k: _require(data, k, str, "heartbeat", optional=True) for k in ("audio", "last_error")
+        }
         version = _require(data, "app_version", str, "heartbeat")
         for name, text in (("app_version", version), *texts.items()):
             if text is not None and len(text) > MAX_TEXT:
-                raise WireError("bad_value", f"heartbeat.{name} is longer than {MAX_TEXT} characters")
+                raise WireError(
+                    "bad_value", f"heartbeat.{name} is longer than {MAX_TEXT} characters"
+                )
         return cls(version, pending, None if age is None else float(age), disk, **texts)
 
 

@@ -4,6 +4,7 @@ The thread never touches widgets: the app reads the status file (or ``SyncRunner
 schedules its own redraw. ``wake()`` asks for a round now (e.g. a response was just stored); it
 shortens the normal wait between rounds but never a backoff the server asked for.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,9 +24,15 @@ log = logging.getLogger("sync.runner")
 class SyncRunner:
     IDLE, SYNCING, WAITING, REVOKED, STOPPED = "idle", "syncing", "waiting", "revoked", "stopped"
 
-    def __init__(self, agent: SyncAgent, *, interval: float = 60.0, backoff: Backoff | None = None,
-                 probe_interval: float = 5.0,
-                 probe: Callable[[str], bool] = reachable) -> None:
+    def __init__(
+        self,
+        agent: SyncAgent,
+        *,
+        interval: float = 60.0,
+        backoff: Backoff | None = None,
+        probe_interval: float = 5.0,
+        probe: Callable[[str], bool] = reachable,
+    ) -> None:
         self.agent, self.interval, self.probe_interval = agent, interval, probe_interval
         self.backoff = backoff or Backoff()
         self._probe = probe
@@ -104,10 +111,19 @@ def build_agent(cfg: Any, *, session: Any = None) -> SyncAgent:
         raise ConfigError(f"{cfg.path}: this kiosk is not enrolled; run `kiosk enrol` or ask IT")
     responses, contacts = cfg.sealers()
     store = SealedStore(cfg.store_path, responses, contacts)
-    client = CentralClient(cfg.central.url, cfg.central.token, session=session,
-                           ca_bundle=None if cfg.central.ca_bundle is None else str(cfg.central.ca_bundle))
-    return SyncAgent(store, client, status=StatusFile(cfg.status_path),
-                     content=ContentStore(cfg.kiosk.data_dir), data_dir=cfg.kiosk.data_dir)
+    client = CentralClient(
+        cfg.central.url,
+        cfg.central.token,
+        session=session,
+        ca_bundle=None if cfg.central.ca_bundle is None else str(cfg.central.ca_bundle),
+    )
+    return SyncAgent(
+        store,
+        client,
+        status=StatusFile(cfg.status_path),
+        content=ContentStore(cfg.kiosk.data_dir),
+        data_dir=cfg.kiosk.data_dir,
+    )
 
 
 def sync_main(args: Any) -> int:
@@ -115,17 +131,24 @@ def sync_main(args: Any) -> int:
 
     agent = build_agent(load_config(getattr(args, "config", None)))
     if agent.status is not None and agent.status.read().revoked:
-        print("kiosk sync: this kiosk was revoked by the central record; its records are kept."
-              " Ask IT to enrol it again (`kiosk enrol`).")
+        print(
+            "kiosk sync: this kiosk was revoked by the central record; its records are kept."
+            " Ask IT to enrol it again (`kiosk enrol`)."
+        )
         return 3
     if not args.once:
         runner = SyncRunner(agent)
-        print(f"kiosk sync: syncing with {agent.client.base_url} every {runner.interval:g} s (Ctrl-C stops)")
+        print(
+            f"kiosk sync: syncing with {agent.client.base_url} every {runner.interval:g} s"
+            " (Ctrl-C stops)"
+        )
         runner.run()
         return 3 if runner.state == SyncRunner.REVOKED else 0
     before = agent.store.count_pending()
     report = agent.run_round()
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())) or "nothing to send"
-    print(f"kiosk sync: {before} pending before; sent {report.sent} in {report.batches} batch(es)"
-          f" ({counts}); {agent.store.count_pending()} pending now")
+    print(
+        f"kiosk sync: {before} pending before; sent {report.sent} in {report.batches} batch(es)"
+        f" ({counts}); {agent.store.count_pending()} pending now"
+    )
     return 0

@@ -1,4 +1,5 @@
-"""Fixtures for the central record's tests: each API test runs on SQLite and on a real PostgreSQL."""
+"""Fixtures for the central record's tests: API tests run on SQLite and a real PostgreSQL."""
+
 from tests.central.live import (  # noqa: F401  (fixtures)
     central_keys,
     db_url,

@@ -4,6 +4,7 @@ Imported by tests/central/conftest.py and tests/sync/conftest.py (not a conftest
 The PostgreSQL server is started by the fixture (initdb into a temp dir + pg_ctl; as root via
 ``runuser -u postgres``). If it cannot start, the tests FAIL when CI=true, and skip otherwise.
 """
+
 from __future__ import annotations
 
 import glob
@@ -44,6 +45,7 @@ def free_port() -> int:
 
 # ---------------------------------------------------------------- keys
 
+
 @dataclass(frozen=True)
 class CentralKeys:
     dir: Path
@@ -51,8 +53,10 @@ class CentralKeys:
     contacts: PrivateKey
 
     def sealers(self) -> tuple[Sealer, Sealer]:
-        return (Sealer(self.responses.public_key(), "responses"),
-                Sealer(self.contacts.public_key(), "contacts"))
+        return (
+            Sealer(self.responses.public_key(), "responses"),
+            Sealer(self.contacts.public_key(), "contacts"),
+        )
 
 
 def make_keys(directory: Path) -> CentralKeys:
@@ -67,11 +71,13 @@ def make_keys(directory: Path) -> CentralKeys:
 
 # ---------------------------------------------------------------- the live service
 
+
 class LiveCentral:
     """uvicorn serving the real app in a thread on a free loopback port; restartable."""
 
-    def __init__(self, db_url: str, keys: CentralKeys, *, bench: bool = False,
-                 port: int | None = None) -> None:
+    def __init__(
+        self, db_url: str, keys: CentralKeys, *, bench: bool = False, port: int | None = None
+    ) -> None:
         self.db_url, self.keys, self.bench = db_url, keys, bench
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -84,9 +90,17 @@ class LiveCentral:
     def start(self) -> LiveCentral:
         self.db, self.record, self.publisher = open_central(self.db_url, self.keys.dir)
         app = build_app(self.record, self.publisher, bench=self.bench)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="off", timeout_keep_alive=30,
-                                backlog=2048, limit_concurrency=4000)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+            backlog=2048,
+            limit_concurrency=4000,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="live-central", daemon=True)
         self._thread.start()
@@ -119,21 +133,46 @@ class LiveCentral:
 
 # ---------------------------------------------------------------- records
 
-def make_record(device_id: str, *, comment: str = "The nurses were kind.", fft: int = 1,
-                contact_name: str | None = None, location: str = "ward-3", site: str = "REN",
-                survey_id: str = "fft", survey_version: int = 1) -> ResponseRecord:
+
+def make_record(
+    device_id: str,
+    *,
+    comment: str = "The nurses were kind.",
+    fft: int = 1,
+    contact_name: str | None = None,
+    location: str = "ward-3",
+    site: str = "REN",
+    survey_id: str = "fft",
+    survey_version: int = 1,
+) -> ResponseRecord:
     answers = [Answer("fft", "fft", fft, fft), Answer("why", "free_text", comment, None)]
     contact = None
     if contact_name is not None:
         answers.append(Answer("contact_details", "contact", None, None))
-        contact = {"contact": {"name": contact_name, "method": "phone", "value": "07700 900123",
-                               "needs": ["large_print"], "needs_other": ""}}
+        contact = {
+            "contact": {
+                "name": contact_name,
+                "method": "phone",
+                "value": "07700 900123",
+                "needs": ["large_print"],
+                "needs_other": "",
+            }
+        }
     now = time.time()
     return ResponseRecord(
-        record_id=new_record_id(), survey_id=survey_id, survey_version=survey_version,
-        language="en", variant="standard", answers=tuple(answers), contact=contact,
-        started_at=now - 60, finished_at=now, device_id=device_id, site_code=site,
-        location_code=location)
+        record_id=new_record_id(),
+        survey_id=survey_id,
+        survey_version=survey_version,
+        language="en",
+        variant="standard",
+        answers=tuple(answers),
+        contact=contact,
+        started_at=now - 60,
+        finished_at=now,
+        device_id=device_id,
+        site_code=site,
+        location_code=location,
+    )
 
 
 def sealed_records(keys: CentralKeys, device_id: str, n: int, **kw: object) -> list[PendingRecord]:
@@ -145,6 +184,7 @@ def sealed_records(keys: CentralKeys, device_id: str, n: int, **kw: object) -> l
 
 
 # ---------------------------------------------------------------- PostgreSQL
+
 
 class PostgresServer:
     def __init__(self) -> None:
@@ -160,18 +200,43 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
         if not bins:
-            raise RuntimeError("no PostgreSQL binaries under /usr/lib/postgresql/*/bin "
-                               "(install the Debian package `postgresql`: scripts/setup.sh)")
+            raise RuntimeError(
+                "no PostgreSQL binaries under /usr/lib/postgresql/*/bin "
+                "(install the Debian package `postgresql`: scripts/setup.sh)"
+            )
         binary = Path(bins[-1])
         if self._as_postgres:
             shutil.chown(self.base, "postgres", "postgres")
         self._bin = binary
-        self._run(str(binary / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8")
-        opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(str(binary / "pg_ctl"), "-D", str(self.data), "-o", opts, "-w", "-t", "60",
-                  "-l", str(self.base / "log"), "start")
+        self._run(
+            str(binary / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
+        opts = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            str(binary / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.base / "log"),
+            "start",
+        )
         return self
 
     def url(self, dbname: str = "postgres") -> str:
@@ -187,7 +252,9 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self._run(str(self._bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self._run(
+                str(self._bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+            )
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
 

@@ -1,4 +1,5 @@
 """The central record's API on loopback, on SQLite and on a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,9 @@ from tests.central.wire import batch_json, enrol, error_code, post_batch, status
 
 def test_enrolment_gives_identity_keys_and_a_token_once(live_central: LiveCentral) -> None:
     code = live_central.enrol(site="REN", location="ward-4", name="Ward 4")
-    resp = requests.post(f"{live_central.url}/api/v1/enrol", json={"code": code.lower()}, timeout=10)
+    resp = requests.post(
+        f"{live_central.url}/api/v1/enrol", json={"code": code.lower()}, timeout=10
+    )
     assert resp.status_code == 201
     got = resp.json()
     assert (got["site"], got["location"], got["location_name"]) == ("REN", "ward-4", "Ward 4")
@@ -34,7 +37,8 @@ def test_expired_code_is_refused(live_central: LiveCentral) -> None:
 
 
 def test_upload_stores_each_response_once_and_decrypts_into_reporting_tables(
-        live_central: LiveCentral) -> None:
+    live_central: LiveCentral,
+) -> None:
     dev = enrol(live_central)
     pending = sealed_records(live_central.keys, dev["device_id"], 12, contact_name="Ann Example")
     body = batch_json(pending)
@@ -54,8 +58,10 @@ def test_upload_stores_each_response_once_and_decrypts_into_reporting_tables(
     assert contact_answers == [(None,)] * 12
     blob = bytes(sealed_contact[0][0])
     assert b"Ann Example" not in blob
-    opened = [live_central.keys.contacts.open(bytes(p.sealed_contact), "contacts", p.record_id)
-              for p in pending]
+    opened = [
+        live_central.keys.contacts.open(bytes(p.sealed_contact), "contacts", p.record_id)
+        for p in pending
+    ]
     assert all(b"Ann Example" in o for o in opened)
 
 
@@ -64,8 +70,9 @@ def test_same_id_different_bytes_is_a_conflict_kept_apart(live_central: LiveCent
     first = sealed_records(live_central.keys, dev["device_id"], 1)[0]
     assert statuses(post_batch(live_central, dev["token"], batch_json([first]))) == ["accepted"]
     other = sealed_records(live_central.keys, dev["device_id"], 1)[0]
-    clash = WireRecord.from_pending(first).__class__(**{**WireRecord.from_pending(first).__dict__,
-                                                       "sealed": other.sealed})
+    clash = WireRecord.from_pending(first).__class__(
+        **{**WireRecord.from_pending(first).__dict__, "sealed": other.sealed}
+    )
     resp = post_batch(live_central, dev["token"], batch_json([clash]))
     assert statuses(resp) == ["conflict"]
     assert statuses(post_batch(live_central, dev["token"], batch_json([clash]))) == ["conflict"]
@@ -96,29 +103,55 @@ def test_content_etag_and_304(live_central: LiveCentral) -> None:
     assert first.status_code == 200
     doc, etag = first.json(), first.headers["ETag"]
     assert doc["surveys"][0]["id"] == "fft" and doc["location"] == "ward-3"
-    same = requests.get(f"{live_central.url}/api/v1/content",
-                        headers={**auth, "If-None-Match": etag}, timeout=10)
+    same = requests.get(
+        f"{live_central.url}/api/v1/content", headers={**auth, "If-None-Match": etag}, timeout=10
+    )
     assert same.status_code == 304 and same.content == b""
-    live_central.publisher.publish("ward-3", "settings", {"idle_seconds": 120, "warning_seconds": 30,
-                                                          "languages": ["en", "cy"],
-                                                          "default_language": "en"})
-    changed = requests.get(f"{live_central.url}/api/v1/content",
-                           headers={**auth, "If-None-Match": etag}, timeout=10)
+    live_central.publisher.publish(
+        "ward-3",
+        "settings",
+        {
+            "idle_seconds": 120,
+            "warning_seconds": 30,
+            "languages": ["en", "cy"],
+            "default_language": "en",
+        },
+    )
+    changed = requests.get(
+        f"{live_central.url}/api/v1/content", headers={**auth, "If-None-Match": etag}, timeout=10
+    )
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert changed.json()["settings"]["languages"] == ["en", "cy"]
 
 
 def test_heartbeat_shows_in_devices(live_central: LiveCentral) -> None:
     dev = enrol(live_central)
-    hb = {"app_version": "0.1.0", "pending": 7, "oldest_pending_age": 3600.0,
-          "free_disk": 5 * 2**30, "audio": "ok", "last_error": "central answered 503 (busy)"}
-    resp = requests.post(f"{live_central.url}/api/v1/heartbeat", json=hb,
-                         headers={"Authorization": f"Bearer {dev['token']}"}, timeout=10)
+    hb = {
+        "app_version": "0.1.0",
+        "pending": 7,
+        "oldest_pending_age": 3600.0,
+        "free_disk": 5 * 2**30,
+        "audio": "ok",
+        "last_error": "central answered 503 (busy)",
+    }
+    resp = requests.post(
+        f"{live_central.url}/api/v1/heartbeat",
+        json=hb,
+        headers={"Authorization": f"Bearer {dev['token']}"},
+        timeout=10,
+    )
     assert resp.status_code == 204
     (view,) = live_central.record.devices()
-    assert (view.app_version, view.pending, view.oldest_pending_age, view.free_disk, view.audio,
-            view.last_error, view.silent, view.revoked) == (
-        "0.1.0", 7, 3600.0, 5 * 2**30, "ok", "central answered 503 (busy)", False, False)
+    assert (
+        view.app_version,
+        view.pending,
+        view.oldest_pending_age,
+        view.free_disk,
+        view.audio,
+        view.last_error,
+        view.silent,
+        view.revoked,
+    ) == ("0.1.0", 7, 3600.0, 5 * 2**30, "ok", "central answered 503 (busy)", False, False)
 
 
 def test_openapi_and_health_are_served(live_central: LiveCentral) -> None:

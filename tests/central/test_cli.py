@@ -1,4 +1,5 @@
 """`kiosk-central`: keygen, enrol, content set (validated), devices, revoke, on a real data dir."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,8 @@ def run(capsys: pytest.CaptureFixture, data: Path, *args: str) -> tuple[int, str
 
 
 def test_keygen_writes_private_keys_0600_and_refuses_to_overwrite(
-        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     code, out, _ = run(capsys, tmp_path, "keygen")
     assert code == 0 and out.count("pv1-pub:") == 2
     for name in ("responses.key", "contacts.key"):
@@ -31,8 +33,19 @@ def test_keygen_writes_private_keys_0600_and_refuses_to_overwrite(
 
 def test_enrol_devices_revoke(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     run(capsys, tmp_path, "keygen")
-    code, out, err = run(capsys, tmp_path, "enrol", "--location", "ward-4", "--site", "REN",
-                         "--name", "Ward 4", "--ttl", "15")
+    code, out, err = run(
+        capsys,
+        tmp_path,
+        "enrol",
+        "--location",
+        "ward-4",
+        "--site",
+        "REN",
+        "--name",
+        "Ward 4",
+        "--ttl",
+        "15",
+    )
     enrol_code = out.strip()
     assert code == 0 and len(enrol_code) == 14 and "valid for 15 minutes" in err
     _, record, _ = open_central(f"sqlite:///{tmp_path / 'central.sqlite'}", tmp_path / "keys")
@@ -49,32 +62,80 @@ def test_enrol_devices_revoke(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     assert code == 2 and "unknown_device" in err
 
 
-def test_content_set_validates_before_accepting(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_content_set_validates_before_accepting(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     run(capsys, tmp_path, "keygen")
-    assert run(capsys, tmp_path, "content", "set", "--location", "*", "--survey", str(FFT_SURVEY))[0] == 0
+    assert (
+        run(capsys, tmp_path, "content", "set", "--location", "*", "--survey", str(FFT_SURVEY))[0]
+        == 0
+    )
     bad_survey = json.loads(FFT_SURVEY.read_text())
     bad_survey["version"] = 2
     bad_survey["questions"][0]["options"] = bad_survey["questions"][0]["options"][:5]
     (tmp_path / "bad.json").write_text(json.dumps(bad_survey))
-    code, _, err = run(capsys, tmp_path, "content", "set", "--location", "*", "--survey",
-                       str(tmp_path / "bad.json"))
+    code, _, err = run(
+        capsys,
+        tmp_path,
+        "content",
+        "set",
+        "--location",
+        "*",
+        "--survey",
+        str(tmp_path / "bad.json"),
+    )
     assert code == 2 and "invalid_content" in err and "questions[0]" in err
     (tmp_path / "settings.json").write_text(json.dumps({"idle_seconds": 10, "warning_seconds": 5}))
-    code, _, err = run(capsys, tmp_path, "content", "set", "--location", "ward-4", "--settings",
-                       str(tmp_path / "settings.json"))
+    code, _, err = run(
+        capsys,
+        tmp_path,
+        "content",
+        "set",
+        "--location",
+        "ward-4",
+        "--settings",
+        str(tmp_path / "settings.json"),
+    )
     assert code == 2 and "idle_seconds" in err and "warning_seconds" in err
-    (tmp_path / "yswh.json").write_text(json.dumps([{"id": "parking", "title": {"en": "Parking"},
-                                                     "said": {"en": "Parking is hard"},
-                                                     "did": {"en": "We added 20 spaces",
-                                                             "cy": "Ychwanegwyd 20 lle"},
-                                                     "when": {"en": "October 2026"}}]))
-    assert run(capsys, tmp_path, "content", "set", "--location", "ward-4", "--yswh",
-               str(tmp_path / "yswh.json"))[0] == 0
+    (tmp_path / "yswh.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "parking",
+                    "title": {"en": "Parking"},
+                    "said": {"en": "Parking is hard"},
+                    "did": {"en": "We added 20 spaces", "cy": "Ychwanegwyd 20 lle"},
+                    "when": {"en": "October 2026"},
+                }
+            ]
+        )
+    )
+    assert (
+        run(
+            capsys,
+            tmp_path,
+            "content",
+            "set",
+            "--location",
+            "ward-4",
+            "--yswh",
+            str(tmp_path / "yswh.json"),
+        )[0]
+        == 0
+    )
     changed = json.loads(FFT_SURVEY.read_text())
     changed["title"]["en"] = "Changed without a new version"
     (tmp_path / "same-version.json").write_text(json.dumps(changed))
-    code, _, err = run(capsys, tmp_path, "content", "set", "--location", "*", "--survey",
-                       str(tmp_path / "same-version.json"))
+    code, _, err = run(
+        capsys,
+        tmp_path,
+        "content",
+        "set",
+        "--location",
+        "*",
+        "--survey",
+        str(tmp_path / "same-version.json"),
+    )
     assert code == 2 and "survey_version_exists" in err
     _, _, publisher = open_central(f"sqlite:///{tmp_path / 'central.sqlite'}", tmp_path / "keys")
     _, doc = publisher.document("ward-4")

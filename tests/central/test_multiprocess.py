@@ -1,5 +1,6 @@
 """Several `kiosk-central serve` processes against one PostgreSQL: racing uploads of the same
 records through both must still store each record exactly once, with exactly one "accepted"."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,21 @@ CLI = [sys.executable, "-m", "central.cli"]
 
 
 def _serve(url: str, keys: Path, port: int) -> subprocess.Popen:
-    return subprocess.Popen([*CLI, "--keys-dir", str(keys), "--database-url", url, "serve",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT)
+    return subprocess.Popen(
+        [
+            *CLI,
+            "--keys-dir",
+            str(keys),
+            "--database-url",
+            url,
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+    )
 
 
 def _wait(port: int, proc: subprocess.Popen) -> None:
@@ -38,24 +52,31 @@ def _wait(port: int, proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.postgres
-def test_two_service_processes_store_each_record_once(postgres_server, central_keys: CentralKeys) -> None:
+def test_two_service_processes_store_each_record_once(
+    postgres_server, central_keys: CentralKeys
+) -> None:
     url = postgres_server.new_database()
     ports = [free_port(), free_port()]
     procs = [_serve(url, central_keys.dir, p) for p in ports]  # both migrate at once
     try:
-        for port, proc in zip(ports, procs):
+        for port, proc in zip(ports, procs, strict=True):
             _wait(port, proc)
         db, record, publisher = open_central(url, central_keys.dir)
         publisher.publish("*", "survey", json.loads((ROOT / "assets/surveys/fft.json").read_text()))
         code = record.create_enrol_code("REN", "ward-3")
-        dev = requests.post(f"http://127.0.0.1:{ports[0]}/api/v1/enrol", json={"code": code},
-                            timeout=10).json()
+        dev = requests.post(
+            f"http://127.0.0.1:{ports[0]}/api/v1/enrol", json={"code": code}, timeout=10
+        ).json()
         batches = [batch_json(sealed_records(central_keys, dev["device_id"], 40)) for _ in range(5)]
 
         def send(job: tuple[int, int]) -> list[str]:
             port, b = ports[job[0] % 2], batches[job[1]]
-            resp = requests.post(f"http://127.0.0.1:{port}/api/v1/batches", json=b, timeout=60,
-                                 headers={"Authorization": f"Bearer {dev['token']}"})
+            resp = requests.post(
+                f"http://127.0.0.1:{port}/api/v1/batches",
+                json=b,
+                timeout=60,
+                headers={"Authorization": f"Bearer {dev['token']}"},
+            )
             assert resp.status_code == 200, resp.text
             return [r["status"] for r in resp.json()["results"]]
 

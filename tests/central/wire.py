@@ -1,4 +1,5 @@
 """Small HTTP helpers for the central tests: raw requests, so bad input can be sent on purpose."""
+
 from __future__ import annotations
 
 import gzip
@@ -7,8 +8,8 @@ from typing import Any
 
 import requests
 
-from sync.protocol import Batch, WireRecord
 from sync.agent import batch_id_for
+from sync.protocol import Batch, WireRecord
 from tests.central.live import LiveCentral
 
 
@@ -24,14 +25,27 @@ def batch_json(pending: list[Any]) -> dict:
     return Batch(batch_id_for(records), tuple(records)).to_json()
 
 
-def post_batch(central: LiveCentral, token: str, body: Any, *, raw: bytes | None = None,
-               gzipped: bool = True, headers: dict | None = None) -> requests.Response:
+def post_batch(
+    central: LiveCentral,
+    token: str,
+    body: Any,
+    *,
+    raw: bytes | None = None,
+    gzipped: bool = True,
+    headers: dict | None = None,
+) -> requests.Response:
     data = raw if raw is not None else json.dumps(body).encode()
     if gzipped and raw is None:
         data = gzip.compress(data)
-    all_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                   **({"Content-Encoding": "gzip"} if gzipped else {}), **(headers or {})}
-    return requests.post(f"{central.url}/api/v1/batches", data=data, headers=all_headers, timeout=30)
+    all_headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        **({"Content-Encoding": "gzip"} if gzipped else {}),
+        **(headers or {}),
+    }
+    return requests.post(
+        f"{central.url}/api/v1/batches", data=data, headers=all_headers, timeout=30
+    )
 
 
 def error_code(resp: requests.Response) -> str:

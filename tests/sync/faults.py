@@ -11,6 +11,7 @@ gets its own fate, chosen by ``choose()``:
   slow      forward, then relay the answer late
   ack_lost  forward (the central record commits), then reset instead of relaying the answer
 """
+
 from __future__ import annotations
 
 import random
@@ -53,8 +54,15 @@ def _reset(conn: socket.socket) -> None:
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, choose: Callable[[bytes], str] | None = None, *,
-                 timeout_hold: float = 4.0, slow_delay: float = 0.5, seed: int = 1) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        choose: Callable[[bytes], str] | None = None,
+        *,
+        timeout_hold: float = 4.0,
+        slow_delay: float = 0.5,
+        seed: int = 1,
+    ) -> None:
         self.upstream_port = upstream_port
         self.rng = random.Random(seed)
         self.choose = choose or (lambda request: "pass")
@@ -99,10 +107,17 @@ class FaultProxy:
         if fate == "reset":
             return _reset(conn)
         if fate in ("error500", "busy503"):
-            status = b"500 Internal Server Error" if fate == "error500" else b"503 Service Unavailable"
+            status = (
+                b"500 Internal Server Error" if fate == "error500" else b"503 Service Unavailable"
+            )
             extra = b"Retry-After: 1\r\n" if fate == "busy503" else b""
-            conn.sendall(b"HTTP/1.1 " + status + b"\r\n" + extra +
-                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            conn.sendall(
+                b"HTTP/1.1 "
+                + status
+                + b"\r\n"
+                + extra
+                + b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             return conn.close()
         if fate == "timeout":
             time.sleep(self.timeout_hold)

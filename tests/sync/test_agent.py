@@ -1,4 +1,5 @@
 """The sync agent against the live central record on loopback (SQLite), with a real sealed store."""
+
 from __future__ import annotations
 
 import argparse
@@ -34,13 +35,16 @@ def _enrolled(central: LiveCentral, tmp_path: Path, url: str | None = None) -> K
 def _fill(cfg: KioskConfig, n: int) -> list[str]:
     store = SealedStore(cfg.store_path, *cfg.sealers())
     try:
-        return [store.add(make_record(cfg.device.id, comment=f"c{i}", fft=1 + i % 6)) for i in range(n)]
+        return [
+            store.add(make_record(cfg.device.id, comment=f"c{i}", fft=1 + i % 6)) for i in range(n)
+        ]
     finally:
         store.close()
 
 
 def test_enrol_writes_the_config_and_never_prints_the_token(
-        sqlite_central: LiveCentral, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    sqlite_central: LiveCentral, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     assert cfg.enrolled and cfg.device.location == "ward-3" and cfg.device.site == "REN"
     assert cfg.central.token and cfg.central.token not in capsys.readouterr().out
@@ -48,8 +52,9 @@ def test_enrol_writes_the_config_and_never_prints_the_token(
     assert cfg.keys.responses == sqlite_central.keys.responses.public_key().to_text()
 
 
-def test_one_round_uploads_everything_once_then_purges(sqlite_central: LiveCentral,
-                                                       tmp_path: Path) -> None:
+def test_one_round_uploads_everything_once_then_purges(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     ids = _fill(cfg, 450)
     agent = build_agent(cfg)
@@ -66,8 +71,9 @@ def test_one_round_uploads_everything_once_then_purges(sqlite_central: LiveCentr
     assert view.pending == 0 and view.app_version
 
 
-def test_sync_once_command(sqlite_central: LiveCentral, tmp_path: Path,
-                           capsys: pytest.CaptureFixture) -> None:
+def test_sync_once_command(
+    sqlite_central: LiveCentral, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     _fill(cfg, 5)
     assert sync_main(argparse.Namespace(config=str(cfg.path), once=True)) == 0
@@ -76,8 +82,9 @@ def test_sync_once_command(sqlite_central: LiveCentral, tmp_path: Path,
     assert cfg.central.token not in out
 
 
-def test_revoked_kiosk_stops_keeps_every_record_and_needs_it(sqlite_central: LiveCentral,
-                                                             tmp_path: Path) -> None:
+def test_revoked_kiosk_stops_keeps_every_record_and_needs_it(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     _fill(cfg, 7)
     sqlite_central.record.revoke(cfg.device.id)
@@ -101,8 +108,9 @@ def test_revoked_kiosk_stops_keeps_every_record_and_needs_it(sqlite_central: Liv
     assert sqlite_central.record.counts()["responses"] == 7
 
 
-def test_lost_acknowledgement_is_resent_and_stored_once(sqlite_central: LiveCentral,
-                                                        tmp_path: Path) -> None:
+def test_lost_acknowledgement_is_resent_and_stored_once(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     _fill(cfg, 30)
     lost = {"n": 0}
@@ -149,15 +157,17 @@ def test_503_retry_after_reaches_the_agent(sqlite_central: LiveCentral, tmp_path
     proxy.close()
 
 
-def test_runner_starts_promptly_when_the_network_returns(sqlite_central: LiveCentral,
-                                                         tmp_path: Path) -> None:
+def test_runner_starts_promptly_when_the_network_returns(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     _fill(cfg, 3)
     sqlite_central.stop()  # the network is gone
     agent = build_agent(cfg)
     # A huge backoff: only the "network is back" probe can start the next round soon.
-    runner = SyncRunner(agent, interval=3600, backoff=Backoff(base=600, cap=600),
-                        probe_interval=0.1)
+    runner = SyncRunner(
+        agent, interval=3600, backoff=Backoff(base=600, cap=600), probe_interval=0.1
+    )
     runner.backoff.failures = 5
     runner.start()
     time.sleep(0.5)
@@ -170,16 +180,19 @@ def test_runner_starts_promptly_when_the_network_returns(sqlite_central: LiveCen
     assert agent.store.count_pending() == 0 and not runner.alive
 
 
-def test_bad_content_is_refused_and_last_good_content_stays(sqlite_central: LiveCentral,
-                                                             tmp_path: Path) -> None:
+def test_bad_content_is_refused_and_last_good_content_stays(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     agent = build_agent(cfg)
     agent.run_round()
     good = agent.content.version()
     # A buggy central record serving settings that break WCAG timing (bypassing its validation).
     with sqlite_central.db.transaction() as tx:
-        tx.execute("INSERT INTO content (location, kind, body, updated_at) VALUES (?, ?, ?, ?)",
-                   ("ward-3", "settings", '{"idle_seconds": 5, "warning_seconds": 2}', 0.0))
+        tx.execute(
+            "INSERT INTO content (location, kind, body, updated_at) VALUES (?, ?, ?, ?)",
+            ("ward-3", "settings", '{"idle_seconds": 5, "warning_seconds": 2}', 0.0),
+        )
     _fill(cfg, 2)
     agent.run_round()  # uploads still happen
     assert agent.store.count_pending() == 0
@@ -198,10 +211,13 @@ def test_tls_verification_cannot_be_switched_off(tmp_path: Path) -> None:
     session = requests.Session()
     session.verify = False  # someone tried
     session.mount("https://", Capture())
-    for bundle, expected in ((None, True), ("/etc/ssl/certs/ca-certificates.crt",
-                                            "/etc/ssl/certs/ca-certificates.crt")):
-        client = CentralClient("https://central.example.nhs.uk", "pvt_secret", session=session,
-                               ca_bundle=bundle)
+    for bundle, expected in (
+        (None, True),
+        ("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt"),
+    ):
+        client = CentralClient(
+            "https://central.example.nhs.uk", "pvt_secret", session=session, ca_bundle=bundle
+        )
         with pytest.raises(TransientSyncError):
             client.content(None)
         # True may become the environment's CA bundle path (REQUESTS_CA_BUNDLE): still verifying.
@@ -210,12 +226,14 @@ def test_tls_verification_cannot_be_switched_off(tmp_path: Path) -> None:
             assert seen[-1] == expected
         assert "pvt_secret" not in repr(client)
     from kiosk.errors import ConfigError
+
     with pytest.raises(ConfigError):
         CentralClient("http://central.example.nhs.uk", "t")
 
 
-def test_token_never_in_logs(sqlite_central: LiveCentral, tmp_path: Path,
-                             caplog: pytest.LogCaptureFixture) -> None:
+def test_token_never_in_logs(
+    sqlite_central: LiveCentral, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     _fill(cfg, 3)
     caplog.set_level(logging.DEBUG)
@@ -228,8 +246,9 @@ def test_token_never_in_logs(sqlite_central: LiveCentral, tmp_path: Path,
     assert cfg.central.token not in StatusFile(cfg.status_path).path.read_text()
 
 
-def test_background_runner_wakes_for_new_responses(sqlite_central: LiveCentral,
-                                                   tmp_path: Path) -> None:
+def test_background_runner_wakes_for_new_responses(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     cfg = _enrolled(sqlite_central, tmp_path)
     agent = build_agent(cfg)
     runner = SyncRunner(agent, interval=3600)

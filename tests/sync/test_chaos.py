@@ -1,5 +1,6 @@
 """Chaos: 20 simulated kiosks x 500 responses through a fault-injecting proxy, with the central
 record restarted mid-run. Every response must be stored exactly once, and the test counts them."""
+
 from __future__ import annotations
 
 import random
@@ -17,28 +18,46 @@ from tests.central.wire import enrol
 from tests.sync.faults import FaultProxy
 
 KIOSKS, RESPONSES, BATCH = 20, 500, 50
-WEIGHTS = {"pass": 50, "reset": 8, "error500": 8, "busy503": 5, "timeout": 3, "slow": 12,
-           "ack_lost": 14}
+WEIGHTS = {
+    "pass": 50,
+    "reset": 8,
+    "error500": 8,
+    "busy503": 5,
+    "timeout": 3,
+    "slow": 12,
+    "ack_lost": 14,
+}
 
 
 @pytest.mark.slow
 def test_every_response_arrives_exactly_once_whatever_the_network_does(
-        sqlite_central: LiveCentral) -> None:
+    sqlite_central: LiveCentral,
+) -> None:
     rng = random.Random(20261126)
     fates, weights = list(WEIGHTS), list(WEIGHTS.values())
-    proxy = FaultProxy(sqlite_central.port, lambda request: rng.choices(fates, weights)[0],
-                       timeout_hold=3.5, slow_delay=0.4)
+    proxy = FaultProxy(
+        sqlite_central.port,
+        lambda request: rng.choices(fates, weights)[0],
+        timeout_hold=3.5,
+        slow_delay=0.4,
+    )
     runners, stores, all_ids = [], [], set()
     for k in range(KIOSKS):
         dev = enrol(sqlite_central, location=f"ward-{k}")
         store = InMemoryStore(*sqlite_central.keys.sealers())
         for i in range(RESPONSES):
-            all_ids.add(store.add(make_record(dev["device_id"], comment=f"k{k} r{i}",
-                                              fft=1 + i % 6, location=f"ward-{k}")))
+            all_ids.add(
+                store.add(
+                    make_record(
+                        dev["device_id"], comment=f"k{k} r{i}", fft=1 + i % 6, location=f"ward-{k}"
+                    )
+                )
+            )
         client = CentralClient(proxy.url, dev["token"], timeout=(2.0, 3.0))
         agent = SyncAgent(store, client, batch_size=BATCH)
-        runners.append(SyncRunner(agent, interval=0.2, probe_interval=0.2,
-                                  backoff=Backoff(base=0.05, cap=1.0)))
+        runners.append(
+            SyncRunner(agent, interval=0.2, probe_interval=0.2, backoff=Backoff(base=0.05, cap=1.0))
+        )
         stores.append(store)
     assert len(all_ids) == KIOSKS * RESPONSES
 
@@ -63,8 +82,10 @@ def test_every_response_arrives_exactly_once_whatever_the_network_does(
     with sqlite_central.db.transaction() as tx:
         stored = [r[0] for r in tx.all("SELECT record_id FROM responses")]
         statuses = dict(tx.all("SELECT status, COUNT(*) FROM records GROUP BY status"))
-    print(f"\nchaos: {len(stored)} responses stored in {elapsed:.1f} s; faults {dict(proxy.fates)};"
-          f" restart={restarted}")
+    print(
+        f"\nchaos: {len(stored)} responses stored in {elapsed:.1f} s; faults {dict(proxy.fates)};"
+        f" restart={restarted}"
+    )
     assert pending == 0, f"{pending} responses still on the kiosks after {elapsed:.0f} s"
     assert len(stored) == len(set(stored)) == KIOSKS * RESPONSES  # exactly once, counted
     assert set(stored) == all_ids
