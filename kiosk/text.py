@@ -75,6 +75,7 @@ def paragraph_levels(text: str, base_direction: str | None = None) -> tuple[int,
         char["index"] = index
     _uba.explicit_embed_and_overrides(storage, False)
     _uba.resolve_weak_types(storage, False)
+    _pair_brackets(storage["chars"], base)
     _uba.resolve_neutral_types(storage, False)
     _uba.resolve_implicit_levels(storage, False)
     levels: list[int | None] = [None] * len(text)
@@ -87,11 +88,60 @@ def paragraph_levels(text: str, base_direction: str | None = None) -> tuple[int,
     return base, levels  # type: ignore[return-value]
 
 
+# Bidi_Paired_Bracket pairs (UnicodeData BidiBrackets.txt) that patient text may contain
+_BRACKETS = dict(zip("([{⁅⁽₍〈《「『【〔〖〘〚（［｛｟｢",
+                     ")]}⁆⁾₎〉》」』】〕〗〙〛）］｝｠｣", strict=True))
+_CLOSERS = {close: open_ for open_, close in _BRACKETS.items()}
+
+
+def _pair_brackets(chars: list[dict], base: int) -> None:
+    """Rule N0 (UBA 6.3+), which python-bidi's pure-Python algorithm predates: both brackets of a
+    pair take one direction, so "(NHS)" inside Arabic never shows as ")NHS)". A pair goes with
+    the paragraph direction if it encloses text of that direction, else with the enclosed
+    (opposite) direction when the text before it has that direction too. Runs between the weak
+    rules and the neutral rules, on python-bidi's per-character records."""
+    embedding = "R" if base % 2 else "L"
+    for open_at, close_at in _bracket_pairs([c["ch"] for c in chars]):
+        inside = {_strong(c["type"]) for c in chars[open_at + 1:close_at]} - {None}
+        if embedding in inside:
+            direction = embedding
+        elif inside:
+            before = next((d for c in reversed(chars[:open_at]) if (d := _strong(c["type"]))),
+                          embedding)
+            direction = before
+        else:
+            continue
+        chars[open_at]["type"] = chars[close_at]["type"] = direction
+
+
+def _bracket_pairs(text: Sequence[str]) -> list[tuple[int, int]]:
+    """Rule BD16: match brackets with a stack (63 deep); unmatched ones stay neutral."""
+    stack: list[tuple[str, int]] = []
+    pairs = []
+    for i, ch in enumerate(text):
+        if ch in _BRACKETS and len(stack) < 63:
+            stack.append((_BRACKETS[ch], i))
+        elif ch in _CLOSERS:
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == ch:
+                    pairs.append((stack[depth][1], i))
+                    del stack[depth:]
+                    break
+    return sorted(pairs)
+
+
+def _strong(kind: str) -> str | None:
+    """The direction rule N0 sees in a resolved bidi type: numbers count as R."""
+    if kind == "L":
+        return "L"
+    return "R" if kind in ("R", "AL", "EN", "AN") else None
+
+
 def _line_levels(text: str, levels: list[int], base: int) -> list[int]:
     """Rule L1: whitespace at the end of a line goes back to the paragraph level."""
     levels = list(levels)
     i = len(text)
-    while i > 0 and (text[i - 1].isspace() or unicodedata.category(text[i - 1]) == "Cf"):
+    while i > 0 and text[i - 1].isspace():
         i -= 1
         levels[i] = base
     return levels
@@ -147,12 +197,17 @@ def reorder(runs: list[Run]) -> list[Run]:
 
 
 def assign_fonts(runs: list[Run], fonts: FontChooser) -> list[Run]:
-    """Give each run a font that covers it, splitting runs where one font lacks a character
-    (Noto Naskh Arabic has no "(" or "%": those go to the Latin font, still shaped right-to-left
-    so HarfBuzz mirrors the bracket). Runs stay in visual order."""
+    """Give each run a font: the first candidate that covers all of it, else split it where the
+    font changes (Noto Naskh Arabic has no "(" or "%": those go to the Latin font, still shaped
+    right-to-left so HarfBuzz mirrors the bracket). Runs stay in visual order."""
     result: list[Run] = []
     for run in runs:
         candidates = fonts(run.script)
+        whole = next((font for font, covered in candidates
+                      if all(ord(ch) in covered or _invisible(ch) for ch in run.text)), None)
+        if whole is not None:
+            result.append(replace(run, font=whole))
+            continue
         pieces: list[Run] = []
         for ch in run.text:
             font = _covering_font(ch, candidates, pieces[-1].font if pieces else None)
@@ -162,6 +217,10 @@ def assign_fonts(runs: list[Run], fonts: FontChooser) -> list[Run]:
                 pieces.append(replace(run, text=ch, font=font))
         result += reversed(pieces) if run.level % 2 else pieces
     return result
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf"
 
 
 def _covering_font(ch: str, candidates: Sequence[tuple[str, Container[int]]],
