@@ -326,7 +326,8 @@ class CentralRecord:
         row = tx.one(
             "INSERT INTO records (record_id, sha256, device_id, batch_id, survey_id,"
             " survey_version, location, created_hour, key_id, sealed, contact_key_id,"
-            " sealed_contact, received_at, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " sealed_contact, received_at, status, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (record_id) DO NOTHING RETURNING record_id",
             (rec.record_id, digest, device.device_id, batch_id, rec.survey_id, rec.survey_version,
              rec.location_code, rec.created_hour, rec.key_id, rec.sealed, rec.contact_key_id,
