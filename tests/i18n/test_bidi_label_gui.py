@@ -1,0 +1,151 @@
+"""BidiLabel in a real (offscreen) Kivy window: runs shaped by HarfBuzz, placed in visual order.
+
+Kivy is imported inside the fixture, never at module level, so collecting this file cannot
+create the window before the screens tests have configured it. Screenshots go to
+test-artifacts/screenshots/bidi/ (look at them: a test cannot tell tofu from Arabic)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.gui
+SHOTS = ARTIFACTS / "screenshots" / "bidi"
+WARD = "جناح 4B في NHS منذ 2024"
+SAMPLES = [
+    ("ar", "جناح 4B في NHS منذ 2024"),
+    ("ar", "طفل (NHS) 4% — بشكل عام، كيف كانت تجربتك مع خدمتنا؟ نريد أن نعرف رأيك في جناح 4B "
+           "لدى NHS حتى نتمكن من التحسين."),
+    ("ur", "وارڈ 4B میں NHS کا تجربہ 2024 سے"),
+    ("fa", "می‌خواهم (۱۲٪) درباره‌ی بخش 4B بگویم"),
+    ("ckb", "ئەزموونت لە بەشی 4B چۆن بوو؟"),
+    ("bn", "আপনার অভিজ্ঞতা কেমন ছিল? ওয়ার্ড 4B"),
+    ("zh-Hant", "整體來說，您對我們服務的體驗如何？病房 4B"),
+    ("zh-Hans", "总体而言，您对我们服务的体验如何？"),
+    ("en", "Ward 4B (جناح الأطفال) at the NHS since 2024"),
+]
+
+
+class Stage:
+    """A white panel in the window that holds the widgets under test, removed afterwards."""
+
+    def __init__(self) -> None:
+        from kivy.core.window import Window
+        from kivy.graphics import Color, Rectangle
+        from kivy.uix.boxlayout import BoxLayout
+
+        self.window = Window
+        self.box = BoxLayout(orientation="vertical", padding=16, spacing=12, size_hint=(None, None),
+                             size=(1000, 760), pos=(0, 0))
+        with self.box.canvas.before:
+            Color(1, 1, 1, 1)
+            self._bg = Rectangle(pos=self.box.pos, size=self.box.size)
+        self.box.bind(pos=lambda *_: setattr(self._bg, "pos", self.box.pos),
+                      size=lambda *_: setattr(self._bg, "size", self.box.size),
+                      minimum_height=self.box.setter("height"))  # the picture fits the text
+        Window.add_widget(self.box)
+
+    def add(self, widget: Any) -> Any:
+        self.box.add_widget(widget)
+        self.frames()
+        return widget
+
+    def frames(self, n: int = 4) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(n):
+            EventLoop.idle()
+
+    def screenshot(self, name: str) -> Path:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        path = SHOTS / name
+        self.box.export_to_png(str(path))
+        return path
+
+
+@pytest.fixture
+def stage() -> Iterator[Stage]:
+    from kivy.base import EventLoop
+
+    EventLoop.ensure_window()
+    stage = Stage()
+    yield stage
+    stage.window.remove_widget(stage.box)
+
+
+def label(**kwargs: Any) -> Any:
+    from screens.bidi_label import BidiLabel
+
+    return BidiLabel(font_size=kwargs.pop("font_size", 34), color=(0.13, 0.17, 0.2, 1), **kwargs)
+
+
+def test_mixed_arabic_line_is_drawn_in_visual_order(stage: Stage) -> None:
+    widget = stage.add(label(text=WARD, lang="ar", font_size=48))
+    (line,) = widget.placed_lines
+    assert [(p.run.text, p.run.direction) for p in line] == [
+        ("2024", "ltr"), (" منذ ", "rtl"), ("NHS", "ltr"), (" في ", "rtl"), ("4B", "ltr"),
+        ("جناح ", "rtl")]
+    fonts = {p.run.text.strip(): Path(p.run.font).name for p in line}
+    assert fonts["NHS"] == fonts["4B"] == "NotoSans-Regular.ttf"  # Naskh has no Latin letters
+    assert fonts["جناح"] == "NotoNaskhArabic-Regular.ttf"
+    xs = [p.x for p in line]
+    assert xs == sorted(xs) and all(p.width > 0 for p in line)
+    # right-aligned (the reading start for Arabic): the line ends at the label's right edge
+    drawn = [i for i in widget.canvas.children if i.__class__.__name__ == "Rectangle"]
+    assert max(r.pos[0] + r.size[0] for r in drawn) == pytest.approx(widget.right, abs=40)
+    assert stage.screenshot("mixed_runs.png").stat().st_size > 0
+
+
+def test_runs_are_measured_by_their_shaped_ink(stage: Stage) -> None:
+    """SDL2_ttf can size complex text unshaped (isolated Nastaliq forms are about twice as wide
+    as joined ones), leaving empty texture on the right: the run's width is its ink."""
+    from screens.bidi_label import _ink_right
+
+    widget = stage.add(label(text="کا تجربہ", lang="ur"))
+    (line,) = widget.placed_lines
+    (placed,) = line
+    texture = placed.shaped.texture
+    assert 0 < _ink_right(texture) <= placed.shaped.width <= texture.width
+    assert placed.shaped.width <= _ink_right(texture) + 0.05 * 34
+
+
+def test_wrapped_arabic_keeps_its_first_words_on_the_first_line(stage: Stage) -> None:
+    text = SAMPLES[1][1]
+    one_line = label(text=text, lang="ar", width=4000, size_hint_x=None)
+    stage.add(one_line)
+    widget = stage.add(label(text=text, lang="ar"))
+    assert len(widget.placed_lines) >= 2
+    assert widget.content_height > 1.5 * one_line.content_height
+    first_line_words = "".join(p.run.text for p in widget.placed_lines[0])
+    assert "طفل" in first_line_words and "التحسين" not in first_line_words
+    for line in widget.placed_lines:
+        assert sum(p.width for p in line) <= widget.width + 1
+
+
+def test_following_the_translator_language(stage: Stage) -> None:
+    from kiosk.i18n import tr
+
+    before = tr.language
+    tr.set_language("fa")
+    try:
+        widget = stage.add(label(text="بخش NHS"))
+        assert widget.language == "fa" and widget.resolved_direction == "rtl"
+        assert [p.run.text for p in widget.placed_lines[0]] == ["NHS", "بخش "]
+        widget.base_direction = "ltr"
+        stage.frames()
+        assert [p.run.text for p in widget.placed_lines[0]] == ["بخش", " NHS"]
+    finally:
+        tr.set_language(before)
+
+
+def test_every_script_side_by_side(stage: Stage) -> None:
+    widgets = [stage.add(label(text=text, lang=tag, font_size=30)) for tag, text in SAMPLES]
+    stage.frames()
+    for widget in widgets:
+        assert widget.content_height > 0 and widget.placed_lines
+    path = stage.screenshot("scripts.png")
+    assert path.stat().st_size > 10_000
