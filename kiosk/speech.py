@@ -24,7 +24,6 @@ import queue
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -50,6 +49,9 @@ VOICES: dict[str, str] = {
     "en": "en-gb", "en-x-easy": "en-gb", "cy": "cy", "pl": "pl", "ar": "ar", "ur": "ur",
     "fa": "fa", "ro": "ro", "pt": "pt", "bn": "bn", "zh-Hans": "cmn-latn-pinyin", "zh-Hant": "yue",
 }
+#: A screen with at most this many lines not yet rendered on their own is joined from per-line
+#: WAVs (≈ 10 ms per new line); with more, one espeak-ng run reads it all (≈ 15-45 ms).
+JOIN_MISSING = 2
 #: Languages the kiosk offers that espeak-ng cannot speak: recorded audio or nothing.
 NO_VOICE = ("so", "ckb")
 
@@ -177,17 +179,33 @@ class Speaker:
                               "check the data directory's permissions and free space") from exc
 
     def synthesise(self, lines: str | Sequence[str], language: str) -> Audio | None:
-        """espeak-ng only (no recordings): None when the language has no voice."""
+        """espeak-ng only (no recordings): None when the language has no voice.
+
+        Lines already rendered on their own (pre-rendered at build time, or spoken before) are
+        joined, rendering at most ``JOIN_MISSING`` new ones; otherwise one espeak-ng run reads
+        the whole screen, which is faster than one process per line."""
         lines = _as_lines(lines)
         voice = VOICES.get(language)
         if voice is None:
             return None
         key = self._key("espeak-ng", voice, lines)
+        if (found := self._find(key)) is not None:
+            return _audio(found, language, "espeak-ng", voice, cached=True)
+        parts = {line: self._find(self._key("espeak-ng", voice, [line])) for line in lines}
+        missing = [line for line, path in parts.items() if path is None]
+        if len(lines) == 1 or len(missing) > JOIN_MISSING:
+            path = self._synthesise(lines, voice, key)
+            return _audio(path, language, "espeak-ng", voice, cached=False)
+        for line in missing:
+            parts[line] = self._synthesise([line], voice, self._key("espeak-ng", voice, [line]))
+        path = self._join([parts[line] for line in lines], key)
+        return _audio(path, language, "espeak-ng", voice, cached=not missing)
+
+    def _find(self, key: str) -> Path | None:
         for folder in (self.prerendered, self.cache_dir):
             if folder is not None and (folder / key).is_file():
-                return _audio(folder / key, language, "espeak-ng", voice, cached=True)
-        path = self._synthesise(lines, voice, key)
-        return _audio(path, language, "espeak-ng", voice, cached=False)
+                return folder / key
+        return None
 
     def request(self, lines: str | Sequence[str], language: str, on_ready: OnReady,
                 on_error: OnError | None = None) -> None:
@@ -283,9 +301,12 @@ class Speaker:
     def _join_recordings(self, paths: list[Path], language: str) -> Audio:
         stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
         key = self._key("recording", language, [], extra=stamp)
-        final = self.cache_dir / key
-        if final.is_file():
-            return _audio(final, language, "recording", None, cached=True)
+        if (self.cache_dir / key).is_file():
+            return _audio(self.cache_dir / key, language, "recording", None, cached=True)
+        return _audio(self._join(paths, key), language, "recording", None, cached=False)
+
+    def _join(self, paths: list[Path], key: str) -> Path:
+        """One WAV of ``paths`` with a pause between them, cached under ``key``."""
         self._ensure_cache()
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".part-", suffix=".wav")
         os.close(fd)
@@ -294,8 +315,9 @@ class Speaker:
         except SpeechError:
             os.unlink(tmp)
             raise
-        os.replace(tmp, final)
-        return _audio(final, language, "recording", None, cached=False)
+        os.replace(tmp, self.cache_dir / key)
+        self._prune()
+        return self.cache_dir / key
 
     # -- cache housekeeping ------------------------------------------------------------
     def _ensure_cache(self) -> None:
@@ -402,56 +424,7 @@ def staff_report(speaker: Speaker, languages: Iterable[str],
     return lines + [a.reason for a in map(speaker.availability, languages) if not a.available]
 
 
-def prerender(survey: Any, out: Path, *, params: SpeechParams = SpeechParams(),
-              extra: Callable[[Any, str], Sequence[str]] = lambda q, lang: ()) -> int:
-    """Render every question screen of ``survey`` in every language with a voice into ``out``
-    (the cache layout: pass ``out`` as ``Speaker(prerendered=...)``). Returns files made."""
-    speaker = Speaker(out, params=params, max_cache_bytes=2**62)
-    made = 0
-    for language in survey.languages:
-        for question in survey.questions:
-            audio = speaker.synthesise(screen_script(question, language, extra(question, language)),
-                                       language)
-            made += audio is not None and not audio.cached
-    return made
+if __name__ == "__main__":  # `python -m kiosk.speech prerender|recordings ...`
+    from kiosk.speech_build import main
 
-
-def recordings_needed(survey: Any, language: str) -> list[tuple[str, str]]:
-    """(file name, text) of every line a human must record for ``language``."""
-    seen: dict[str, str] = {}
-    for question in survey.questions:
-        for line in screen_script(question, language):
-            seen.setdefault(recording_name(line), line)
-    return sorted(seen.items(), key=lambda item: item[1])
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
-    from kiosk.errors import PatientVoiceError
-    from kiosk.survey import load_survey
-
-    parser = argparse.ArgumentParser(prog="python -m kiosk.speech")
-    commands = parser.add_subparsers(dest="command", required=True)
-    pre = commands.add_parser("prerender", help="render every question screen to WAV files")
-    pre.add_argument("--survey", type=Path, required=True)
-    pre.add_argument("--out", type=Path, required=True)
-    rec = commands.add_parser("recordings", help="list the files a human must record")
-    rec.add_argument("--survey", type=Path, required=True)
-    rec.add_argument("--lang", required=True)
-    args = parser.parse_args(argv)
-    try:
-        survey = load_survey(args.survey)
-        if args.command == "prerender":
-            print(f"{prerender(survey, args.out)} new WAV file(s) in {args.out}")
-        else:
-            for name, text in recordings_needed(survey, args.lang):
-                print(f"{args.lang}/{name}\t{text}")
-    except PatientVoiceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
     raise SystemExit(main())

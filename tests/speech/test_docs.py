@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from kiosk.speech import NO_VOICE, VOICES, main
+from kiosk.speech import NO_VOICE, VOICES
+from kiosk.speech_build import main
 
 from .conftest import ROOT
 

@@ -160,7 +160,8 @@ def test_fft_options_are_read_by_meaning_in_code_order(survey):
 
 
 def test_prerender_cli_fills_the_cache_the_kiosk_reads(tmp_path, runner, survey):
-    from kiosk.speech import VOICES, main
+    from kiosk.speech import VOICES
+    from kiosk.speech_build import main
     from tests.speech.conftest import FFT_SURVEY
 
     keep = [lang for lang in ("en", "cy", "so") if lang in survey.languages]
@@ -169,14 +170,33 @@ def test_prerender_cli_fills_the_cache_the_kiosk_reads(tmp_path, runner, survey)
     data = _only_languages(data, set(survey.languages), keep)
     small = tmp_path / "small.json"
     small.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    locales = tmp_path / "locales"
+    (locales / "cy" / "LC_MESSAGES").mkdir(parents=True)
+    (locales / "cy" / "LC_MESSAGES" / "messages.po").write_text(
+        'msgid "Read aloud"\nmsgstr "Darllen yn uchel"\n\n'
+        'msgid "Question {number} of {total}"\nmsgstr "Cwestiwn {number} o {total}"\n')
 
-    assert main(["prerender", "--survey", str(small), "--out", str(tmp_path / "pre")]) == 0
+    assert main(["prerender", "--survey", str(small), "--out", str(tmp_path / "pre"),
+                 "--locales", str(locales)]) == 0
 
+    # One WAV per line: FFT question + 6 answers, the why question + its help; and the one
+    # Welsh UI prompt without placeholders.
+    voiced = sum(lang in VOICES for lang in keep)
+    assert len(list((tmp_path / "pre").glob("*.wav"))) == 9 * voiced + 1
     kiosk = Speaker(tmp_path / "cache", prerendered=tmp_path / "pre", runner=runner)
     fft = next(q for q in survey.questions if q.kind == "fft")
-    assert kiosk.render(screen_script(fft, "en"), "en").cached and runner.calls == []
-    voiced = sum(lang in VOICES for lang in keep)
-    assert len(list((tmp_path / "pre").glob("*.wav"))) == 2 * voiced
+    assert kiosk.render(screen_script(fft, "cy"), "cy").cached
+    assert kiosk.render("Darllen yn uchel", "cy").cached and runner.calls == []
+
+
+def test_a_screen_with_one_new_line_joins_the_rest_from_single_lines(speaker, runner):
+    for line in WELSH:
+        speaker.render(line, "cy")
+    runner.calls.clear()
+    audio = speaker.render(("Cwestiwn 1 o 12",) + WELSH, "cy")
+    assert len(runner.calls) == 1 and not audio.cached  # only the new line was rendered
+    singles = sum(measure(speaker.render(line, "cy").path).duration for line in WELSH)
+    assert measure(audio.path).duration > singles + 3 * speaker.params.gap_ms / 1000
 
 
 def _only_languages(node, every: set[str], keep: list[str]):
