@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.speech import NO_VOICE, VOICES, Speaker, screen_script  # noqa: E402
+from kiosk.speech import Speaker, no_voice, screen_script, voices  # noqa: E402
 from kiosk.survey import load_survey  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,7 @@ def main() -> int:
     print(f"{'language':10} {'voice':16} {'uncached p50':>12} {'p95':>6} {'joined p50':>10} "
           f"{'p95':>5} {'cached p50':>10} {'p95':>5}  {'slowest uncached':18} targets")
     worst = [0.0, 0.0, 0.0]
+    VOICES, NO_VOICE = voices(), no_voice()  # noqa: N806 - read once, used as constants
     for language in survey.languages:
         if language not in VOICES:
             why = "no voice: recorded audio or none" if language in NO_VOICE else "no voice"

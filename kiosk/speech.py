@@ -9,7 +9,7 @@ the UI's fixed prompts. Anything a person typed (free text, name, phone, email) 
 
 Where audio comes from, per language:
   1. a human recording of every line, ``<recordings>/<lang>/<sha256 of the line>.wav`` (preferred),
-  2. else the language's espeak-ng voice (``VOICES``),
+  2. else the language's espeak-ng voice (``voices()``, from locales/languages.toml),
   3. else nothing: ``availability()`` says so and the UI hides the speaker button.
 Rendered WAVs are cached under names that are hashes of (lines, voice, parameters): the cache
 directory never shows what was said.
@@ -42,18 +42,25 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "assets" / "audio"
 
-#: espeak-ng voice per survey language tag (checked with `espeak-ng --voices`, 1.51).
-#: zh-Hans uses cmn-latn-pinyin: in 1.51 the plain `cmn` voice reads the pinyin tone digits of
-#: every character in English ("hao three"); cmn-latn-pinyin reads characters correctly.
-VOICES: dict[str, str] = {
-    "en": "en-gb", "en-x-easy": "en-gb", "cy": "cy", "pl": "pl", "ar": "ar", "ur": "ur",
-    "fa": "fa", "ro": "ro", "pt": "pt", "bn": "bn", "zh-Hans": "cmn-latn-pinyin", "zh-Hant": "yue",
-}
+def voices() -> dict[str, str]:
+    """espeak-ng voice id per language tag, from the language registry (locales/languages.toml:
+    adding a language needs no code change). zh-Hans must use cmn-latn-pinyin: in 1.51 the
+    plain `cmn` voice reads each character's pinyin tone digit in English ("hao three")."""
+    from kiosk.languages import languages  # babel-heavy: only when speech is first used
+
+    return {lang.tag: lang.voice for lang in languages() if lang.voice}
+
+
+def no_voice() -> tuple[str, ...]:
+    """Languages the kiosk offers that espeak-ng cannot speak: recorded audio or nothing."""
+    from kiosk.languages import language_tags
+
+    return tuple(tag for tag in language_tags() if tag not in voices())
+
+
 #: A screen with at most this many lines not yet rendered on their own is joined from per-line
 #: WAVs (≈ 10 ms per new line); with more, one espeak-ng run reads it all (≈ 15-45 ms).
 JOIN_MISSING = 2
-#: Languages the kiosk offers that espeak-ng cannot speak: recorded audio or nothing.
-NO_VOICE = ("so", "ckb")
 
 #: Answer fields that hold a choice among the survey's own options: their meaning may be spoken.
 CHOICE_FIELDS = frozenset({"choice", "needs", "interests"})
@@ -132,12 +139,14 @@ class Speaker:
     def __init__(self, cache_dir: Path, *, recordings: Path = RECORDINGS,
                  prerendered: Path | None = None, params: SpeechParams = SpeechParams(),
                  espeak: str = "espeak-ng", runner: Runner = subprocess.run,
-                 max_cache_bytes: int = 64 * 2**20) -> None:
+                 max_cache_bytes: int = 64 * 2**20,
+                 voice_of: dict[str, str] | None = None) -> None:
         self.cache_dir = Path(cache_dir)
         self.recordings = Path(recordings)
         self.prerendered = Path(prerendered) if prerendered else None
         self.params = params
         self.espeak = espeak
+        self.voices = voices() if voice_of is None else dict(voice_of)
         self._run = runner
         self._max_cache_bytes = max_cache_bytes
         self._queue: queue.Queue = queue.Queue()
@@ -151,7 +160,7 @@ class Speaker:
         if self._has_recordings(language):
             return Availability(language, "recording", None,
                                 f"{language}: recorded audio (unrecorded screens are silent)")
-        voice = VOICES.get(language)
+        voice = self.voices.get(language)
         if voice is None:
             return Availability(language, "none", None,
                                 f"{language}: no voice and no recorded audio, so read-aloud is off")
@@ -185,7 +194,7 @@ class Speaker:
         joined, rendering at most ``JOIN_MISSING`` new ones; otherwise one espeak-ng run reads
         the whole screen, which is faster than one process per line."""
         lines = _as_lines(lines)
-        voice = VOICES.get(language)
+        voice = self.voices.get(language)
         if voice is None:
             return None
         key = self._key("espeak-ng", voice, lines)

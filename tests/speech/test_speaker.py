@@ -8,7 +8,15 @@ import threading
 import pytest
 
 from kiosk.errors import SpeechError, SpeechRefusedError
-from kiosk.speech import NO_VOICE, Speaker, recording_name, screen_script, speakable, staff_report
+from kiosk.speech import (
+    Speaker,
+    no_voice,
+    recording_name,
+    screen_script,
+    speakable,
+    staff_report,
+    voices,
+)
 
 from .wavstats import measure, tone
 
@@ -43,7 +51,7 @@ def test_text_goes_to_espeak_through_stdin_not_argv(speaker, runner):
     assert not any("Very" in arg for arg in runner.calls[0])
 
 
-@pytest.mark.parametrize("language", NO_VOICE)
+@pytest.mark.parametrize("language", no_voice())
 def test_no_voice_and_no_recording_means_no_audio(speaker, runner, language):
     assert not speaker.availability(language).available
     assert "no voice and no recorded audio" in speaker.availability(language).reason
@@ -52,7 +60,7 @@ def test_no_voice_and_no_recording_means_no_audio(speaker, runner, language):
     assert runner.calls == []
 
 
-@pytest.mark.parametrize("language", NO_VOICE)
+@pytest.mark.parametrize("language", no_voice())
 def test_a_recording_of_every_line_is_played_for_a_language_with_no_voice(
         speaker, recordings, runner, survey, language):
     fft = next(q for q in survey.questions if q.kind == "fft")
@@ -160,7 +168,6 @@ def test_fft_options_are_read_by_meaning_in_code_order(survey):
 
 
 def test_prerender_cli_fills_the_cache_the_kiosk_reads(tmp_path, runner, survey):
-    from kiosk.speech import VOICES
     from kiosk.speech_build import main
     from tests.speech.conftest import FFT_SURVEY
 
@@ -181,7 +188,7 @@ def test_prerender_cli_fills_the_cache_the_kiosk_reads(tmp_path, runner, survey)
 
     # One WAV per line: FFT question + 6 answers, the why question + its help; and the one
     # Welsh UI prompt without placeholders.
-    voiced = sum(lang in VOICES for lang in keep)
+    voiced = sum(lang in voices() for lang in keep)
     assert len(list((tmp_path / "pre").glob("*.wav"))) == 9 * voiced + 1
     kiosk = Speaker(tmp_path / "cache", prerendered=tmp_path / "pre", runner=runner)
     fft = next(q for q in survey.questions if q.kind == "fft")

@@ -6,9 +6,11 @@ import subprocess
 
 import pytest
 
-from kiosk.speech import VOICES, screen_script
+from kiosk.speech import screen_script, voices
 
 from .wavstats import measure
+
+VOICES = voices()
 
 
 def fft_question(survey):
@@ -47,3 +49,10 @@ def test_the_voice_reads_every_screen_without_falling_back_to_english(language, 
     phonemes = subprocess.run(argv, input="\n\n".join(lines).encode(), capture_output=True,
                               check=True).stdout.decode()
     assert "(en)" not in phonemes, phonemes
+
+
+def test_every_configured_voice_is_installed():
+    """The registry's voice ids (locales/languages.toml) are ones `espeak-ng --voices` lists."""
+    listing = subprocess.run(["espeak-ng", "--voices"], capture_output=True, check=True, text=True)
+    installed = {row.split()[1] for row in listing.stdout.splitlines()[1:] if row.strip()}
+    assert set(VOICES.values()) <= installed, set(VOICES.values()) - installed
