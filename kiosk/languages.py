@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from kiosk.errors import ConfigError
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "locales" / "languages.toml"
 FONTS = ROOT / "assets" / "fonts"
-SCRIPTS = ("Latn", "Arab", "Beng", "Hani")  # what Kivy's SDL2/HarfBuzz labels accept here
+SCRIPT_CODE = re.compile(r"[A-Z][a-z]{3}")  # ISO 15924, as HarfBuzz and Kivy take it
 VARIANTS = ("standard", "easy_read")
 ENGLISH = "en"
 
@@ -126,8 +127,9 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
     where = f"{REGISTRY.name}: language {tag!r}"
     locale = _locale(entry.get("locale", tag.replace("-", "_")), where, problems)
     script = entry.get("script")
-    if script not in SCRIPTS:
-        problems.append(f"{where}: script {script!r} is not one of {', '.join(SCRIPTS)}")
+    if not isinstance(script, str) or not SCRIPT_CODE.fullmatch(script):
+        problems.append(f"{where}: script {script!r} is not an ISO 15924 code such as 'Latn', "
+                        "'Arab', 'Beng', 'Hani'")
     direction = entry.get("direction") or (locale.text_direction if locale else "ltr")
     if direction not in ("ltr", "rtl"):
         problems.append(f"{where}: direction {direction!r} must be 'ltr' or 'rtl'")

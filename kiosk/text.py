@@ -51,12 +51,33 @@ class Run:
         return "rtl" if self.level % 2 else "ltr"
 
 
+# Unicode character-name prefix -> ISO 15924 script, so a language in a new script needs only
+# data (a registry entry and a font), not code
+_NAME_SCRIPTS = {
+    "LATIN": "Latn", "ARABIC": "Arab", "BENGALI": "Beng", "CJK": "Hani", "ETHIOPIC": "Ethi",
+    "DEVANAGARI": "Deva", "GURMUKHI": "Guru", "GUJARATI": "Gujr", "TAMIL": "Taml",
+    "TELUGU": "Telu", "KANNADA": "Knda", "MALAYALAM": "Mlym", "SINHALA": "Sinh",
+    "CYRILLIC": "Cyrl", "GREEK": "Grek", "HEBREW": "Hebr", "THAI": "Thai", "HANGUL": "Hang",
+    "HIRAGANA": "Hira", "KATAKANA": "Kana", "ARMENIAN": "Armn", "GEORGIAN": "Geor",
+    "TIBETAN": "Tibt", "MYANMAR": "Mymr", "KHMER": "Khmr", "LAO": "Laoo", "SYRIAC": "Syrc",
+    "THAANA": "Thaa", "NKO": "Nkoo", "ORIYA": "Orya",
+}
+
+
 def script_of(ch: str) -> str:
+    """ISO 15924 script of a character; COMMON for digits, spaces, punctuation, symbols."""
     cp = ord(ch)
     for first, last, script in _SCRIPT_RANGES:
         if first <= cp <= last:
             return script
-    return "Latn" if unicodedata.category(ch).startswith("L") else COMMON
+    category = unicodedata.category(ch)
+    if category[0] in "LM":
+        prefix = unicodedata.name(ch, "").split(" ", 1)[0]
+        if prefix in _NAME_SCRIPTS:
+            return _NAME_SCRIPTS[prefix]
+        if category[0] == "L":
+            return "Latn"
+    return COMMON
 
 
 def paragraph_levels(text: str, base_direction: str | None = None) -> tuple[int, list[int]]:

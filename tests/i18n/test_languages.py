@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import tomllib
+from pathlib import Path
 
 import babel
 import pytest
@@ -123,18 +125,42 @@ def test_adding_a_language_needs_only_data() -> None:
     assert added.fallback == "en" and added.voice is None
 
 
+def test_a_language_in_a_new_script_needs_only_data_and_a_font(tmp_path: Path) -> None:
+    """Tigrinya in Ethiopic script: a registry entry, a [scripts] font, the font file."""
+    from kiosk.text import visual_runs
+
+    system = Path("/usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf")
+    if not system.is_file():
+        pytest.skip("fonts-noto-core's Ethiopic font is not installed")
+    fonts = tmp_path / "fonts"
+    shutil.copytree(FONTS, fonts, ignore=shutil.ignore_patterns("*.otf"))  # CJK not needed
+    shutil.copy(system, fonts)
+    data = registry_data()
+    del data["scripts"]["Hani"]
+    data["scripts"]["Ethi"] = {"font": system.name}
+    data["language"] = [e for e in data["language"] if e["script"] != "Hani"]
+    data["language"].append({"tag": "ti", "locale": "ti", "script": "Ethi", "font": system.name})
+    reg = parse_registry(data, fonts)
+    tigrinya = reg.get("ti")
+    assert tigrinya.native_name == babel.Locale("ti").get_display_name("ti")
+    assert not missing_glyphs(tigrinya.font, tigrinya.native_name)
+    assert reg.font_for("ar", "Ethi") == fonts / system.name  # Tigrinya inside Arabic text
+    runs = visual_runs("ሰላም NHS 4B", "ltr")
+    assert [(r.text, r.script) for r in runs] == [("ሰላም ", "Ethi"), ("NHS 4B", "Latn")]
+
+
 def test_bad_registry_names_every_problem() -> None:
     data = registry_data()
     data["language"] += [
         {"tag": "xx", "locale": "not_a_locale", "script": "Latn", "font": "NotoSans-Regular.ttf"},
-        {"tag": "yy", "locale": "ti", "script": "Ethi", "font": "NoSuchFont.ttf"},
+        {"tag": "yy", "locale": "ti", "script": "Ethiopic", "font": "NoSuchFont.ttf"},
         {"tag": "pl", "locale": "pl", "script": "Latn", "font": "NotoSans-Regular.ttf"},
     ]
     with pytest.raises(ConfigError) as caught:
         parse_registry(data)
     text = str(caught.value)
     assert "'not_a_locale'" in text and "CLDR" in text
-    assert "script 'Ethi'" in text
+    assert "script 'Ethiopic' is not an ISO 15924 code" in text
     assert "'NoSuchFont.ttf'" in text
     assert "'pl' is listed twice" in text
 
