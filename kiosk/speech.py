@@ -16,6 +16,7 @@ directory never shows what was said.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ import threading
 import time
 import unicodedata
 import wave
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -178,22 +179,30 @@ class Speaker:
     def render(self, lines: str | Sequence[str], language: str) -> Audio | None:
         """WAV for ``lines`` in ``language``, or None when this language has no audio for them."""
         lines = _as_lines(lines)
-        try:
+        with self._cache_errors():
             recorded = self._recorded(lines, language)
             if recorded is not None:
                 return self._join_recordings(recorded, language)
-            return self.synthesise(lines, language)
+            return self._voice(lines, language)
+
+    def synthesise(self, lines: str | Sequence[str], language: str) -> Audio | None:
+        """espeak-ng only (no recordings): None when the language has no voice."""
+        lines = _as_lines(lines)
+        with self._cache_errors():
+            return self._voice(lines, language)
+
+    @contextlib.contextmanager
+    def _cache_errors(self) -> Iterator[None]:
+        try:
+            yield
         except OSError as exc:  # cache folder missing, read-only or full
             raise SpeechError(f"read-aloud cache {self.cache_dir} cannot be used ({exc}): "
                               "check the data directory's permissions and free space") from exc
 
-    def synthesise(self, lines: str | Sequence[str], language: str) -> Audio | None:
-        """espeak-ng only (no recordings): None when the language has no voice.
-
-        Lines already rendered on their own (pre-rendered at build time, or spoken before) are
-        joined, rendering at most ``JOIN_MISSING`` new ones; otherwise one espeak-ng run reads
-        the whole screen, which is faster than one process per line."""
-        lines = _as_lines(lines)
+    def _voice(self, lines: tuple[str, ...], language: str) -> Audio | None:
+        """Lines already rendered on their own (pre-rendered at build time, or spoken before)
+        are joined, rendering at most ``JOIN_MISSING`` new ones; otherwise one espeak-ng run
+        reads the whole screen, which is faster than one process per line."""
         voice = self.voices.get(language)
         if voice is None:
             return None
@@ -251,6 +260,10 @@ class Speaker:
             except SpeechError as exc:
                 log.warning("read-aloud failed for %s: %s", language, exc)
                 self._deliver(generation, on_error, exc)
+            except Exception as exc:  # noqa: BLE001 - a bug here must not silence the kiosk
+                log.exception("read-aloud failed unexpectedly for %s", language)
+                error = SpeechError(f"read-aloud failed unexpectedly ({type(exc).__name__})")
+                self._deliver(generation, on_error, error)
             else:
                 self._deliver(generation, on_ready, audio)
 
