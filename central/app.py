@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -70,6 +71,14 @@ def _require_json(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         raise WireError("unsupported_media_type", "send Content-Type: application/json", 415)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # Starlette's own 404/405 in the one error shape, so every refusal names a code.
+    status = getattr(exc, "status_code", 400)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, f"http_{status}")
+    return JSONResponse(error_body(code, f"{request.method} {request.url.path}: {code}"), status,
+                        headers=getattr(exc, "headers", None))
 
 
 def _bearer(request: Request) -> str:
@@ -184,6 +193,6 @@ def build_app(
     ]
     if bench:
         routes.append(route("/bench/discard", discard, ["POST"]))
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.record = record
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.protocol import MAX_BATCH_RECORDS, MAX_TEXT, STATUSES
+from sync.protocol import MAX_BATCH_RECORDS, MAX_COUNT, MAX_TEXT, STATUSES
 
 _HEX32 = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 _HEX16 = {"type": "string", "pattern": "^[0-9a-f]{16}$"}
@@ -24,6 +24,12 @@ def _json_body(ref: str) -> dict:
 
 _AUTH_ERRORS = {
     "401": _error("missing, unknown or revoked device token (invalid_token, device_revoked)")
+}
+
+_BODY_ERRORS = {
+    "400": _error("malformed_json, wrong_type, missing_field, bad_value"),
+    "413": _error("body_too_large"),
+    "415": _error("unsupported_media_type"),
 }
 
 _SCHEMAS: dict[str, Any] = {
@@ -88,9 +94,11 @@ _SCHEMAS: dict[str, Any] = {
             "survey_version": {"type": "integer", "minimum": 1, "maximum": 1000000},
             "created_hour": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}$"},
             "key_id": _HEX16,
-            "contact_key_id": _HEX16,
-            "sealed": {"type": "string", "format": "byte"},
-            "sealed_contact": {"type": "string", "format": "byte"},
+            "contact_key_id": {**_HEX16, "nullable": True},
+            "sealed": {"type": "string", "format": "byte", "minLength": 4},
+            "sealed_contact": {
+                "type": "string", "format": "byte", "minLength": 4, "nullable": True,
+            },
         },
     },
     "Batch": {
@@ -131,9 +139,10 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["app_version", "pending"],
         "properties": {
             "app_version": {"type": "string", "maxLength": MAX_TEXT},
-            "pending": {"type": "integer", "minimum": 0},
-            "oldest_pending_age": {"type": "number", "minimum": 0, "nullable": True},
-            "free_disk": {"type": "integer", "minimum": 0, "nullable": True},
+            "pending": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+            "oldest_pending_age": {"type": "number", "minimum": 0, "maximum": MAX_COUNT,
+                                   "nullable": True},
+            "free_disk": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "nullable": True},
             "audio": {"type": "string", "maxLength": MAX_TEXT, "nullable": True},
             "last_error": {"type": "string", "maxLength": MAX_TEXT, "nullable": True},
         },
@@ -174,9 +183,9 @@ def openapi_schema() -> dict[str, Any]:
                             },
                         },
                         "403": _error("invalid_code"),
-                        "415": _error("unsupported_media_type"),
                         "422": _error("wrong_type"),
-                        "400": _error("malformed_json"),
+                        "503": _error("no_keys"),
+                        **_BODY_ERRORS,
                     },
                 }
             },
@@ -237,7 +246,7 @@ def openapi_schema() -> dict[str, Any]:
                     "responses": {
                         "204": {"description": "recorded"},
                         **_AUTH_ERRORS,
-                        "400": _error("malformed_json, wrong_type, bad_value"),
+                        **_BODY_ERRORS,
                     },
                 }
             },

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ MAX_BATCH_RECORDS = 500
 MAX_BODY_BYTES = 8 * 1024 * 1024  # on the wire (gzip)
 MAX_INFLATED_BYTES = 32 * 1024 * 1024  # after gunzip: a gzip bomb stops here
 MAX_SEALED_BYTES = 256 * 1024  # one sealed payload
+MAX_COUNT = 2**53  # integers in heartbeats (exact in JSON numbers and 64-bit columns)
 MAX_TEXT = 500  # free-form heartbeat fields (last_error, audio)
 
 RECORD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -379,8 +381,11 @@ class Heartbeat:
         pending = _require(data, "pending", int, "heartbeat")
         age = _require(data, "oldest_pending_age", (int, float), "heartbeat", optional=True)
         disk = _require(data, "free_disk", int, "heartbeat", optional=True)
-        if pending < 0 or (age is not None and age < 0) or (disk is not None and disk < 0):
-            raise WireError("bad_value", "heartbeat counts and ages cannot be negative")
+        # Bounded so every value fits a 64-bit column (and NaN/Infinity are refused).
+        if not 0 <= pending <= MAX_COUNT or (disk is not None and not 0 <= disk <= MAX_COUNT):
+            raise WireError("bad_value", f"heartbeat pending and free_disk must be 0..{MAX_COUNT}")
+        if age is not None and not (math.isfinite(age) and 0 <= age <= MAX_COUNT):
+            raise WireError("bad_value", "heartbeat.oldest_pending_age must be seconds, 0 or more")
         texts = {
             k: _require(data, k, str, "heartbeat", optional=True) for k in ("audio", "last_error")
         }
