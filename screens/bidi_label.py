@@ -18,7 +18,9 @@ Use it like a Label for question text::
         # halign: 'auto' (reading start: left in English, right in Arabic), 'left', 'center',
         #         'right'
 
-Its height follows the text (``content_height``; the kv rule sets ``height`` to it).
+Its height follows the text (``content_height``, also as ``texture_size`` like a Label's; the kv
+rule sets ``height`` to it). Inside a fixed-size button use ``padding`` (left, top, right,
+bottom) and ``valign: 'middle'``, and override ``size_hint_y``/``height``.
 """
 from __future__ import annotations
 
@@ -39,7 +41,9 @@ from kivy.properties import (
     ListProperty,
     NumericProperty,
     OptionProperty,
+    ReferenceListProperty,
     StringProperty,
+    VariableListProperty,
 )
 from kivy.uix.widget import Widget
 
@@ -159,8 +163,11 @@ class BidiLabel(Widget):
     lang = StringProperty("")
     bold = BooleanProperty(False)
     line_spacing = NumericProperty(1.0)  # multiple of the tallest run's natural line height
-    content_width = NumericProperty(0)  # read-only: widest line
-    content_height = NumericProperty(0)  # read-only: all lines
+    valign = OptionProperty("top", options=["top", "middle", "bottom"])
+    padding = VariableListProperty([0, 0, 0, 0], length=4)  # left, top, right, bottom, as Label
+    content_width = NumericProperty(0)  # read-only: widest line, with padding
+    content_height = NumericProperty(0)  # read-only: all lines, with padding
+    texture_size = ReferenceListProperty(content_width, content_height)  # as a Label's
     #: read-only: per line, the runs as placed (for tests and read-aloud highlighting)
     placed_lines = ListProperty([])
 
@@ -170,9 +177,9 @@ class BidiLabel(Widget):
         self._lines: list[Line] = []
         self._size = 0.0
         super().__init__(**kwargs)
-        for name in ("text", "font_size", "base_direction", "lang", "bold", "width"):
+        for name in ("text", "font_size", "base_direction", "lang", "bold", "width", "padding"):
             self.fbind(name, self._trigger)
-        for name in ("pos", "height", "halign", "color", "line_spacing"):  # no new layout
+        for name in ("pos", "height", "halign", "valign", "color", "line_spacing"):  # no layout
             self.fbind(name, self._trigger_draw)
         self._trigger()
 
@@ -191,7 +198,8 @@ class BidiLabel(Widget):
         """Lay out and draw now (normally triggered once per frame by any property change)."""
         lang = get_language(self.language)
         size = float(self.font_size)
-        width = self.width if self.width > 1 else float("inf")
+        inner = self.width - self.padding[0] - self.padding[2]
+        width = inner if self.width > 1 else float("inf")
         lines = layout(self.text.replace("\t", " "), width,
                        lambda run: SHAPER.shape(run, size, self._script_for(run)).width,
                        self.resolved_direction, font_chooser(lang.tag, self.bold))
@@ -229,28 +237,34 @@ class BidiLabel(Widget):
         base = self.resolved_direction
         rtl = base == "rtl" if base else paragraph_base(self.text, None) == 1
         align = self.halign if self.halign != "auto" else ("right" if rtl else "left")
+        left_pad, top_pad, right_pad, bottom_pad = self.padding
+        metrics = [self._line_metrics(placed, size, default_font) for placed in placed_lines]
+        text_height = sum((a + d) * self.line_spacing for a, d in metrics)
+        top = {"top": self.top - top_pad, "bottom": self.y + bottom_pad + text_height,
+               "middle": self.center_y + (text_height + bottom_pad - top_pad) / 2}[self.valign]
+        widest = 0.0
         self.canvas.clear()
-        top, widest = self.top, 0.0
         with self.canvas:
             Color(*self.color)
-            for placed in placed_lines:
-                ascent, descent = self._line_metrics(placed, size, default_font)
+            for placed, (ascent, descent) in zip(placed_lines, metrics, strict=True):
                 line_width = sum(p.width for p in placed)
                 widest = max(widest, line_width)
-                left = {"left": self.x, "right": self.right - line_width,
-                        "center": self.center_x - line_width / 2}[align]
-                baseline = top - ascent
-                for p in placed:
-                    texture = p.shaped.texture
-                    if texture is None:
-                        continue
-                    run_ascent, _ = SHAPER.metrics(p.run.font, size, p.script)
-                    y = baseline + run_ascent - texture.height
-                    Rectangle(texture=texture, pos=(left + p.x + p.shaped.offset, y),
-                              size=texture.size)
+                left = {"left": self.x + left_pad, "right": self.right - right_pad - line_width,
+                        "center": (self.x + left_pad + self.right - right_pad - line_width) / 2,
+                        }[align]
+                self._draw_line(placed, left, top - ascent, size)
                 top -= (ascent + descent) * self.line_spacing
-        self.content_width = widest
-        self.content_height = self.top - top
+        self.content_width = widest + left_pad + right_pad
+        self.content_height = text_height + top_pad + bottom_pad
+
+    def _draw_line(self, placed: list[Placed], left: float, baseline: float, size: float) -> None:
+        for p in placed:
+            texture = p.shaped.texture
+            if texture is None:
+                continue
+            run_ascent, _ = SHAPER.metrics(p.run.font, size, p.script)
+            y = baseline + run_ascent - texture.height
+            Rectangle(texture=texture, pos=(left + p.x + p.shaped.offset, y), size=texture.size)
 
 
 _KV = str(Path(__file__).with_suffix(".kv"))

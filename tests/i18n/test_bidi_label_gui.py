@@ -149,3 +149,16 @@ def test_every_script_side_by_side(stage: Stage) -> None:
         assert widget.content_height > 0 and widget.placed_lines
     path = stage.screenshot("scripts.png")
     assert path.stat().st_size > 10_000
+
+
+def test_padding_and_vertical_centring_for_use_inside_buttons(stage: Stage) -> None:
+    widget = label(text="نعم", lang="ar", padding=[20, 10, 30, 10], valign="middle",
+                   halign="center", size_hint_y=None, height=200)
+    stage.add(widget)
+    assert widget.texture_size == [widget.content_width, widget.content_height]
+    assert 20 < widget.content_height < widget.height  # one line plus top and bottom padding
+    (rect,) = [i for i in widget.canvas.children if i.__class__.__name__ == "Rectangle"]
+    middle = rect.pos[1] + rect.size[1] / 2
+    assert abs(middle - widget.center_y) < 0.15 * widget.height
+    inner_centre = (widget.x + 20 + widget.right - 30) / 2
+    assert abs(rect.pos[0] + widget.placed_lines[0][0].width / 2 - inner_centre) < 3
