@@ -18,9 +18,9 @@ Use it like a Label for question text::
         # halign: 'auto' (reading start: left in English, right in Arabic), 'left', 'center',
         #         'right'
 
-Its height follows the text (``content_height``, also as ``texture_size`` like a Label's; the kv
-rule sets ``height`` to it). Inside a fixed-size button use ``padding`` (left, top, right,
-bottom) and ``valign: 'middle'``, and override ``size_hint_y``/``height``.
+Its height follows the text (``auto_height``; the text's size is ``content_height`` and, as for
+a Label, ``texture_size``). Inside a fixed-size button set ``auto_height: False`` and use
+``padding`` (left, top, right, bottom) and ``valign: 'middle'``.
 """
 from __future__ import annotations
 
@@ -165,6 +165,8 @@ class BidiLabel(Widget):
     line_spacing = NumericProperty(1.0)  # multiple of the tallest run's natural line height
     valign = OptionProperty("top", options=["top", "middle", "bottom"])
     padding = VariableListProperty([0, 0, 0, 0], length=4)  # left, top, right, bottom, as Label
+    #: height follows the text (size_hint_y None); False for a fixed height (inside a button)
+    auto_height = BooleanProperty(True)
     content_width = NumericProperty(0)  # read-only: widest line, with padding
     content_height = NumericProperty(0)  # read-only: all lines, with padding
     texture_size = ReferenceListProperty(content_width, content_height)  # as a Label's
@@ -176,6 +178,8 @@ class BidiLabel(Widget):
         self._trigger_draw = Clock.create_trigger(self.redraw, -1)
         self._lines: list[Line] = []
         self._size = 0.0
+        if kwargs.get("auto_height", True):
+            kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
         for name in ("text", "font_size", "base_direction", "lang", "bold", "width", "padding"):
             self.fbind(name, self._trigger)
@@ -256,6 +260,8 @@ class BidiLabel(Widget):
                 top -= (ascent + descent) * self.line_spacing
         self.content_width = widest + left_pad + right_pad
         self.content_height = text_height + top_pad + bottom_pad
+        if self.auto_height and self.height != self.content_height:
+            self.height = self.content_height  # redrawn next frame at the new size
 
     def _draw_line(self, placed: list[Placed], left: float, baseline: float, size: float) -> None:
         for p in placed:

@@ -153,7 +153,7 @@ def test_every_script_side_by_side(stage: Stage) -> None:
 
 def test_padding_and_vertical_centring_for_use_inside_buttons(stage: Stage) -> None:
     widget = label(text="نعم", lang="ar", padding=[20, 10, 30, 10], valign="middle",
-                   halign="center", size_hint_y=None, height=200)
+                   halign="center", auto_height=False, size_hint_y=None, height=200)
     stage.add(widget)
     assert widget.texture_size == [widget.content_width, widget.content_height]
     assert 20 < widget.content_height < widget.height  # one line plus top and bottom padding
