@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -129,6 +130,46 @@ class LiveCentral:
         survey = json.loads(FFT_SURVEY.read_text())
         self.publisher.publish(location, "survey", survey, "fft.json")
         return survey
+
+
+class CentralProcess:
+    """`kiosk-central serve` as a real process (can be SIGKILLed), plus an in-process handle on
+    the same database for set-up and counting."""
+
+    def __init__(self, db_url: str, keys: CentralKeys, port: int | None = None) -> None:
+        self.db_url, self.keys = db_url, keys
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.db, self.record, self.publisher = open_central(db_url, keys.dir)
+
+    def start(self) -> CentralProcess:
+        cmd = [sys.executable, "-m", "central.cli", "--keys-dir", str(self.keys.dir),
+               "--database-url", self.db_url, "serve", "--port", str(self.port),
+               "--log-level", "warning"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kiosk-central serve exited with {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("kiosk-central serve did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, requests in flight are cut."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.db.close()
 
 
 # ---------------------------------------------------------------- records

@@ -1,20 +1,23 @@
 """Chaos: 20 simulated kiosks x 500 responses through a fault-injecting proxy, with the central
-record restarted mid-run. Every response must be stored exactly once, and the test counts them."""
+record (a real `kiosk-central serve` process) killed with SIGKILL mid-run and started again.
+Every response must be stored exactly once, and the test counts them. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
+import requests
 
 from kiosk.store import InMemoryStore
 from sync.agent import Backoff, SyncAgent
 from sync.client import CentralClient
 from sync.runner import SyncRunner
-from tests.central.live import LiveCentral, make_record
-from tests.central.wire import enrol
+from tests.central.live import FFT_SURVEY, CentralKeys, CentralProcess, make_record
 from tests.sync.faults import FaultProxy
 
 KIOSKS, RESPONSES, BATCH = 20, 500, 50
@@ -29,22 +32,35 @@ WEIGHTS = {
 }
 
 
+@pytest.fixture
+def central(db_url: str, central_keys: CentralKeys) -> Iterator[CentralProcess]:
+    proc = CentralProcess(db_url, central_keys)
+    proc.publisher.publish("*", "survey", json.loads(FFT_SURVEY.read_text()))
+    yield proc.start()
+    proc.stop()
+
+
+def _enrol(central: CentralProcess, location: str) -> dict:
+    code = central.record.create_enrol_code("REN", location)
+    return requests.post(f"{central.url}/api/v1/enrol", json={"code": code}, timeout=10).json()
+
+
 @pytest.mark.slow
 def test_every_response_arrives_exactly_once_whatever_the_network_does(
-    sqlite_central: LiveCentral,
+    central: CentralProcess,
 ) -> None:
     rng = random.Random(20261126)
     fates, weights = list(WEIGHTS), list(WEIGHTS.values())
     proxy = FaultProxy(
-        sqlite_central.port,
+        central.port,
         lambda request: rng.choices(fates, weights)[0],
         timeout_hold=3.5,
         slow_delay=0.4,
     )
     runners, stores, all_ids = [], [], set()
     for k in range(KIOSKS):
-        dev = enrol(sqlite_central, location=f"ward-{k}")
-        store = InMemoryStore(*sqlite_central.keys.sealers())
+        dev = _enrol(central, f"ward-{k}")
+        store = InMemoryStore(*central.keys.sealers())
         for i in range(RESPONSES):
             all_ids.add(
                 store.add(
@@ -65,7 +81,9 @@ def test_every_response_arrives_exactly_once_whatever_the_network_does(
     for r in runners:
         r.start()
     time.sleep(2.0)
-    sqlite_central.restart()  # a central restart in the middle of the storm
+    central.kill()  # the central record dies mid-storm, transactions in flight...
+    time.sleep(0.5)
+    central.start()  # ...and comes back
     restarted = True
     deadline = started + 80
     while any(s.count_pending() for s in stores) and time.monotonic() < deadline:
@@ -78,8 +96,8 @@ def test_every_response_arrives_exactly_once_whatever_the_network_does(
     proxy.close()
 
     pending = sum(s.count_pending() for s in stores)
-    counts = sqlite_central.record.counts()
-    with sqlite_central.db.transaction() as tx:
+    counts = central.record.counts()
+    with central.db.transaction() as tx:
         stored = [r[0] for r in tx.all("SELECT record_id FROM responses")]
         statuses = dict(tx.all("SELECT status, COUNT(*) FROM records GROUP BY status"))
     print(
