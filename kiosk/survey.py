@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,9 @@ class Survey:
     languages: tuple[str, ...]
     default_language: str
     questions: tuple[Question, ...]
+    #: language tag -> why its text is not yet cleared for patients, e.g. "needs review by a
+    #: qualified translator"; the staff screen lists these languages. Empty: all reviewed.
+    translation_review: Mapping[str, str] = field(default_factory=dict)
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -222,7 +225,9 @@ def _fsync_dir(directory: Path) -> None:
 
 # ---------------------------------------------------------------- validation
 
-SURVEY_KEYS = ("id", "version", "title", "languages", "default_language", "questions")
+# required keys first; the last, translation_review, is optional
+SURVEY_KEYS = ("id", "version", "title", "languages", "default_language", "questions",
+               "translation_review")
 QUESTION_KEYS = ("id", "kind", "text", "required", "options", "show_if", "max_length", "help",
                  "section")
 OPTION_KEYS = ("id", "text", "code")
@@ -319,7 +324,7 @@ class _Checker:
     def survey(self, data: Any) -> Survey | None:
         if not isinstance(data, dict):
             self.add("(top level)", f"is {_show(data)}: the file must hold one JSON object with "
-                     f"the keys {', '.join(SURVEY_KEYS)}")
+                     f"the keys {', '.join(SURVEY_KEYS[:-1])}")
             return None
         self.unknown_keys(data, SURVEY_KEYS, "")
         self.languages = self.language_list(data)
@@ -337,7 +342,27 @@ class _Checker:
         self.survey_rules(questions)
         if self.problems:
             return None
-        return Survey(survey_id, version, title, self.languages, default, tuple(questions))
+        review = self.review(data)
+        if self.problems:
+            return None
+        return Survey(survey_id, version, title, self.languages, default, tuple(questions), review)
+
+    def review(self, data: dict) -> dict[str, str]:
+        raw = self.field(data, "translation_review", "", dict, 'an object of language tag -> note, '
+                         'e.g. {"cy": "needs review by a qualified translator"}', required=False,
+                         default={})
+        out: dict[str, str] = {}
+        for lang, note in raw.items():
+            where = f"translation_review.{lang}"
+            if lang not in self.languages:
+                self.add(where, "is a language the survey does not list: add it to languages or "
+                         "remove this entry")
+            elif not isinstance(note, str) or not note.strip():
+                self.add(where, f"is {_show(note)}: it must be a note such as \"needs review by "
+                         "a qualified translator\" (remove it once a translator has checked it)")
+            else:
+                out[lang] = note
+        return out
 
     def language_list(self, data: dict) -> tuple[str, ...]:
         raw = self.field(data, "languages", "", list, 'a list of language tags, e.g. ["en", "cy"]')

@@ -486,3 +486,19 @@ def test_the_docs_example_is_a_valid_survey_and_every_key_and_kind_is_documented
     assert set(SURVEY_KEYS) | set(QUESTION_KEYS) <= documented
     for tag in LANGUAGES:
         assert f"`{tag}`" in doc
+
+
+def test_translation_review_flags_are_kept_and_checked(survey_data) -> None:
+    lang = next(lang for lang in survey_data["languages"] if lang != "en")
+    survey_data["translation_review"] = {lang: "needs review by a qualified translator"}
+    assert parse_survey(survey_data, "t.json").translation_review == {
+        lang: "needs review by a qualified translator"}
+    survey_data["translation_review"] = {"xx": "needs review"}
+    one_problem(survey_data, "translation_review.xx", "does not list", "remove this entry")
+    survey_data["translation_review"] = {lang: "  "}
+    one_problem(survey_data, f"translation_review.{lang}", "must be a note")
+
+
+def test_the_default_survey_lists_every_machine_translation_for_review() -> None:
+    survey = load_survey(FFT_JSON)
+    assert set(survey.translation_review) == set(survey.languages) - {"en"}
