@@ -213,15 +213,17 @@ def suppress(
     threshold: int = SUPPRESSION_THRESHOLD,
     hide_zero: bool = False,
     publish_column_totals: bool = True,
+    width: int | None = None,
 ) -> SuppressedTable:
     """Primary suppression of every count below ``threshold`` (zeros too if ``hide_zero``),
     then secondary suppression until no hidden number can be recovered from published ones.
 
     ``publish_column_totals=False`` when only the rows and their totals are shown (e.g. one
     question's answers): the column totals and grand total are then unknown to a reader.
+    ``width``: the number of columns when there may be no rows.
     """
     rows = [list(map(int, row)) for row in cells]
-    width = len(rows[0]) if rows else 0
+    width = len(rows[0]) if rows else (width or 0)
     if any(len(row) != width for row in rows) or any(v < 0 for row in rows for v in row):
         raise ReportError("a table to suppress must be rectangular, with counts of 0 or more")
     value = _edge_values(rows, width)

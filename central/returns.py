@@ -263,7 +263,9 @@ class MonthlyReturn:
     def suppressed(self) -> SuppressedTable:
         """Wards x codes 1-6 with their totals; the trust row gives the column totals."""
         return suppress(
-            [row.tally.counts.counts for row in self.rows], hide_zero=self.settings.hide_zero
+            [row.tally.counts.counts for row in self.rows],
+            hide_zero=self.settings.hide_zero,
+            width=len(CODES),
         )
 
 

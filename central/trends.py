@@ -272,5 +272,10 @@ def _breakdown(
     locations = tuple(sorted({loc for loc, _ in counts}))
     columns = tuple(sorted({col for _, col in counts}))
     cells = [[counts.get((loc, col), 0) for col in columns] for loc in locations]
-    table = suppress(cells, hide_zero=hide_zero, publish_column_totals=publish_column_totals)
+    table = suppress(
+        cells,
+        hide_zero=hide_zero,
+        publish_column_totals=publish_column_totals,
+        width=len(columns),
+    )
     return Breakdown(title, locations, columns, table)
