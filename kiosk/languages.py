@@ -28,6 +28,11 @@ REGISTRY = ROOT / "locales" / "languages.toml"
 FONTS = ROOT / "assets" / "fonts"
 SCRIPT_CODE = re.compile(r"[A-Z][a-z]{3}")  # ISO 15924, as HarfBuzz and Kivy take it
 VARIANTS = ("standard", "easy_read")
+#: CLDR numbering system -> its digit zero (babel formats the symbols, not the digits)
+DIGIT_ZERO = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0", "beng": "\u09e6",
+              "deva": "\u0966", "guru": "\u0a66", "gujr": "\u0ae6", "tamldec": "\u0be6",
+              "telu": "\u0c66", "knda": "\u0ce6", "mlym": "\u0d66", "thai": "\u0e50",
+              "mymr": "\u1040", "khmr": "\u17e0", "laoo": "\u0ed0", "tibt": "\u0f20"}
 ENGLISH = "en"
 
 
@@ -43,6 +48,7 @@ class Language:
     label: str | None  # English catalogue message naming a variant CLDR has no name for
     fallback: str | None  # catalogue consulted for missing messages
     variant: str
+    numbering: str  # CLDR numbering system: "latn", "arabext" (Persian digits), "beng" ...
 
     @property
     def rtl(self) -> bool:
@@ -143,9 +149,13 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
     fallback = entry.get("fallback", ENGLISH)
     if locale is None or font is None:
         return None
+    numbering = entry.get("numbering") or locale.default_numbering_system
+    if numbering not in DIGIT_ZERO:
+        problems.append(f"{where}: numbering {numbering!r} is not one of {', '.join(DIGIT_ZERO)}")
     return Language(tag=tag, locale=locale, direction=direction, script=script, font=font,
                     bold=bold, voice=entry.get("voice") or None, label=entry.get("label") or None,
-                    fallback=(fallback or None) if tag != ENGLISH else None, variant=variant)
+                    fallback=(fallback or None) if tag != ENGLISH else None, variant=variant,
+                    numbering=numbering)
 
 
 def _script_fonts(data: dict, fonts: Path, problems: list[str]) -> dict:
@@ -204,17 +214,29 @@ def languages() -> Iterable[Language]:
     return registry().languages.values()
 
 
+def _digits(text: str, numbering: str) -> str:
+    zero = ord(DIGIT_ZERO[numbering])
+    return text if zero == 0x30 else text.translate({0x30 + i: zero + i for i in range(10)})
+
+
 def format_number(value: float | int, tag: str) -> str:
-    """A number the way CLDR writes it for this language ("1 234,5" in Polish)."""
-    return babel.numbers.format_decimal(value, locale=get_language(tag).locale)
+    """A number the way CLDR writes it for this language: "1 234,5" in Polish, "۱٬۲۳۴٫۵" in
+    Persian (CLDR's default numbering system, or the registry's ``numbering``)."""
+    lang = get_language(tag)
+    text = babel.numbers.format_decimal(value, locale=lang.locale, numbering_system=lang.numbering)
+    return _digits(text, lang.numbering)
 
 
 def format_date(value: _dt.date, tag: str, format: str = "long") -> str:
-    return babel.dates.format_date(value, format=format, locale=get_language(tag).locale)
+    lang = get_language(tag)
+    return _digits(babel.dates.format_date(value, format=format, locale=lang.locale),
+                   lang.numbering)
 
 
 def format_time(value: _dt.time | _dt.datetime, tag: str, format: str = "short") -> str:
-    return babel.dates.format_time(value, format=format, locale=get_language(tag).locale)
+    lang = get_language(tag)
+    return _digits(babel.dates.format_time(value, format=format, locale=lang.locale),
+                   lang.numbering)
 
 
 @functools.cache

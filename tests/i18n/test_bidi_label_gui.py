@@ -162,3 +162,37 @@ def test_padding_and_vertical_centring_for_use_inside_buttons(stage: Stage) -> N
     assert abs(middle - widget.center_y) < 0.15 * widget.height
     inner_centre = (widget.x + 20 + widget.right - 30) / 2
     assert abs(rect.pos[0] + widget.placed_lines[0][0].width / 2 - inner_centre) < 3
+
+
+SHEET = ["Question {number} of {total}", "Do you need more time?",
+         "If not, your answers will be cleared in {seconds} seconds.",
+         "This is not monitored all the time. If you need help now, please speak to a member of "
+         "staff.", "Tap here to give feedback", "Yes, I need more time"]
+
+
+@pytest.mark.parametrize("tag", ["ar", "ur", "fa", "ckb", "bn", "zh-Hant", "zh-Hans", "cy",
+                                 "pl", "ro", "pt", "so", "en-x-easy"])
+def test_catalogue_sheet(stage: Stage, tag: str) -> None:
+    """Real catalogue strings with real numbers in them, one picture per language to look at."""
+    from kiosk.i18n import translate
+    from kiosk.languages import format_number
+
+    texts = [translate(message, tag).format(number=format_number(3, tag),
+                                            total=format_number(12, tag),
+                                            seconds=format_number(20, tag)) for message in SHEET]
+    widgets = [stage.add(label(text=text, lang=tag, font_size=30)) for text in texts]
+    stage.frames()
+    for widget, text in zip(widgets, texts, strict=True):
+        drawn_text = "".join(p.run.text for line in widget.placed_lines for p in line)
+        assert sorted(drawn_text.replace(" ", "")) == sorted(text.replace(" ", ""))
+        twenty = format_number(20, tag)
+        if twenty in text and get_direction(tag) == "rtl":  # the number reads 20, not 02
+            runs = [p.run for line in widget.placed_lines for p in line]
+            assert any(r.text == twenty and r.direction == "ltr" for r in runs)
+    stage.screenshot(f"catalogue-{tag}.png")
+
+
+def get_direction(tag: str) -> str:
+    from kiosk.languages import get_language
+
+    return get_language(tag).direction

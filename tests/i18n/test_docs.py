@@ -25,7 +25,7 @@ def test_every_language_is_in_the_table_with_its_direction_and_voice() -> None:
 def test_every_registry_key_is_documented() -> None:
     data = tomllib.loads(REGISTRY.read_text(encoding="utf-8"))
     keys = {key for entry in data["language"] for key in entry} | {
-        "direction", "voice", "label", "fallback", "variant", "bold"}
+        "direction", "voice", "label", "fallback", "variant", "bold", "numbering"}
     for key in keys:
         assert re.search(rf"^\s*#?\s*{key} = ", DOC, re.M), f"registry key {key!r} not documented"
 

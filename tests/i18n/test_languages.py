@@ -108,12 +108,22 @@ def test_easy_read_label_is_a_translated_catalogue_message() -> None:
 
 def test_numbers_and_dates_follow_cldr() -> None:
     day = dt.date(2026, 11, 26)
-    for tag in ("pl", "fa", "ckb", "cy", "bn"):
+    for tag in ("pl", "cy", "ar", "ur", "ro"):  # CLDR's own digits are Western here
         locale = get_language(tag).locale
+        assert get_language(tag).numbering == locale.default_numbering_system == "latn"
         assert format_number(1234.5, tag) == format_decimal(1234.5, locale=locale)
         assert format_date(day, tag) == babel_format_date(day, format="long", locale=locale)
     assert format_number(1234.5, "pl") == "1\xa0234,5"
     assert "Tachwedd" in format_date(day, "cy")
+
+
+def test_digits_follow_cldrs_numbering_system() -> None:
+    """babel formats the symbols of a numbering system but leaves the digits Western."""
+    assert get_language("fa").numbering == babel.Locale("fa").default_numbering_system
+    assert format_number(1234.5, "fa") == "۱٬۲۳۴٫۵"
+    assert format_number(20, "ckb") == "٢٠"
+    assert format_number(20, "bn") == "২০"
+    assert format_date(dt.date(2026, 11, 26), "fa").endswith("۲۰۲۶")
 
 
 def test_adding_a_language_needs_only_data() -> None:
