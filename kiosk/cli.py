@@ -3,6 +3,7 @@
 Each command delegates to the module that owns it and turns a ``PatientVoiceError`` into one
 clear sentence on stderr and a non-zero exit. Technical detail goes to the log, never secrets.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,26 @@ from kiosk.errors import PatientVoiceError
 # takes the parsed argparse.Namespace and returns an exit code.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("screens.app", "run_main", "start the kiosk (fullscreen, locked down)"),
-    "selftest": ("screens.selftest", "selftest_main",
-                 "tap through the installed survey offscreen; record a test response; print its id"),
-    "check-config": ("kiosk.config", "check_main", "validate the config file and name each problem"),
-    "status": ("kiosk.status", "status_main",
-               "device, location, pending count, oldest pending age, last sync, last error"),
-    "enrol": ("sync.enrol", "enrol_main", "exchange a one-time enrolment code for this kiosk's identity"),
+    "selftest": (
+        "screens.selftest",
+        "selftest_main",
+        "tap through the installed survey offscreen; record a test response; print its id",
+    ),
+    "check-config": (
+        "kiosk.config",
+        "check_main",
+        "validate the config file and name each problem",
+    ),
+    "status": (
+        "kiosk.status",
+        "status_main",
+        "device, location, pending count, oldest pending age, last sync, last error",
+    ),
+    "enrol": (
+        "sync.enrol",
+        "enrol_main",
+        "exchange a one-time enrolment code for this kiosk's identity",
+    ),
     "sync": ("sync.agent", "sync_main", "upload pending responses and pull content"),
 }
 
@@ -30,16 +45,28 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
     if name == "run":
         p.add_argument("--windowed", action="store_true", help="a normal window (development only)")
     elif name == "selftest":
-        p.add_argument("--comment", default="Self-test comment", help="text to type into the free-text question")
+        p.add_argument(
+            "--comment",
+            default="Self-test comment",
+            help="text to type into the free-text question",
+        )
         p.add_argument("--screenshots", metavar="DIR", help="save a PNG of every screen visited")
     elif name == "status":
         p.add_argument("--json", action="store_true", help="machine-readable output")
     elif name == "enrol":
-        p.add_argument("--central", required=True, metavar="URL", help="the central record's address")
+        p.add_argument(
+            "--central", required=True, metavar="URL", help="the central record's address"
+        )
         p.add_argument("--code", required=True, help="the one-time enrolment code from IT")
-        p.add_argument("--ca-bundle", metavar="FILE", help="CA certificates to trust for the central record")
+        p.add_argument(
+            "--ca-bundle", metavar="FILE", help="CA certificates to trust for the central record"
+        )
     elif name == "sync":
-        p.add_argument("--once", action="store_true", help="one round (upload everything, pull content), then exit")
+        p.add_argument(
+            "--once",
+            action="store_true",
+            help="one round (upload everything, pull content), then exit",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,7 +64,7 @@ class PublicKey:
     raw: bytes
 
     @classmethod
-    def from_text(cls, text: str) -> "PublicKey":
+    def from_text(cls, text: str) -> PublicKey:
         if not isinstance(text, str) or not text.startswith(_PUB_PREFIX):
             raise CryptoError(f"a public key must start with {_PUB_PREFIX!r}")
         raw = _b64d(text[len(_PUB_PREFIX):], "public key")
@@ -103,11 +103,11 @@ class PrivateKey:
         self._key = hpke.MLKEM768X25519PrivateKey(self._mlkem, self._x)
 
     @classmethod
-    def generate(cls) -> "PrivateKey":
+    def generate(cls) -> PrivateKey:
         return cls(os.urandom(_MLKEM_SEED), x25519.X25519PrivateKey.generate().private_bytes_raw())
 
     @classmethod
-    def from_text(cls, text: str) -> "PrivateKey":
+    def from_text(cls, text: str) -> PrivateKey:
         text = text.strip()
         if not text.startswith(_PRIV_PREFIX):
             raise CryptoError(f"a private key must start with {_PRIV_PREFIX!r}")
@@ -117,7 +117,7 @@ class PrivateKey:
         return cls(raw[:_MLKEM_SEED], raw[_MLKEM_SEED:])
 
     @classmethod
-    def load(cls, path: Path) -> "PrivateKey":
+    def load(cls, path: Path) -> PrivateKey:
         try:
             return cls.from_text(Path(path).read_text(encoding="ascii"))
         except OSError as exc:

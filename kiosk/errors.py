@@ -9,6 +9,7 @@ so callers never catch a third-party type.
     ├── SurveyError                   a survey file cannot be used
     │   └── SurveyValidationError     ... it fails validation (.problems, each with a path)
     ├── SessionError                  the respondent session was driven wrongly (a bug in a caller)
+    ├── RecordError                   an anonymous payload is not a valid schema-1 record
     ├── CryptoError                   keys unreadable, or a sealed payload will not open
     ├── StoreError                    the local store cannot do what was asked
     │   ├── StoreFullError            the disk is full              (retryable: free space)
@@ -16,6 +17,13 @@ so callers never catch a third-party type.
     │   └── StoreCorruptError         the database file is damaged
     └── SpeechError                   read-aloud could not make audio (espeak-ng missing or failed)
         └── SpeechRefusedError        asked to speak personal data (a bug in a caller)
+
+Extensions kept beside the only code that raises them, drawn here so the tree stays whole:
+    ├── ContentError (kiosk/content.py)   pulled content failed validation; last good kept
+    ├── SyncError (sync/protocol.py)      WireError, TransientSyncError, DeviceRevokedError,
+    │                                     EnrolmentError
+    ├── DatabaseError (central/db.py)     DatabaseBusyError
+    └── ReportError (central/fft.py)      a report was asked for something it cannot compute
 
 ``retryable`` says whether trying the same operation later may succeed without a code change.
 """
@@ -35,7 +43,8 @@ class ConfigError(PatientVoiceError):
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         self.problems = list(problems or [message])
-        super().__init__(message if problems is None else message + "\n  - " + "\n  - ".join(self.problems))
+        detail = "" if problems is None else "\n  - " + "\n  - ".join(self.problems)
+        super().__init__(message + detail)
 
 
 class SurveyError(PatientVoiceError):
@@ -53,6 +62,13 @@ class SessionError(PatientVoiceError):
     pass
 
 
+class RecordError(PatientVoiceError):
+    """An anonymous payload is not a valid schema-1 record (from a broken or old kiosk).
+
+    Its message names the field, never the value (it may be an answer).
+    """
+
+
 class CryptoError(PatientVoiceError):
     user_message = "The kiosk's encryption keys are missing or wrong. Please ask IT."
 
@@ -63,12 +79,14 @@ class StoreError(PatientVoiceError):
 
 class StoreFullError(StoreError):
     retryable = True
-    user_message = "The kiosk's storage is full, so answers cannot be saved. Please tell a member of staff."
+    user_message = ("The kiosk's storage is full, so answers cannot be saved. "
+                    "Please tell a member of staff.")
 
 
 class StoreReadOnlyError(StoreError):
     retryable = True
-    user_message = "The kiosk cannot save answers right now (storage is read-only). Please tell a member of staff."
+    user_message = ("The kiosk cannot save answers right now (storage is read-only). "
+                    "Please tell a member of staff.")
 
 
 class StoreCorruptError(StoreError):

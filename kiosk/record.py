@@ -13,20 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.errors import PatientVoiceError
+from kiosk.errors import RecordError
 from kiosk.survey import KINDS, PERSONAL_KINDS, is_json_type
 
 SCHEMA = 1
 VARIANTS = ("standard", "easy_read")
 FLAGS = frozenset({"test", "abandoned", "fast", "burst"})
-
-
-class RecordError(PatientVoiceError):
-    """An anonymous payload is not a valid schema-1 record (it came from a broken or old kiosk).
-
-    Kept here rather than in kiosk/errors.py only because that file belongs to the lead; it is a
-    ``PatientVoiceError`` like every other error, and its message never repeats an answer.
-    """
 
 
 def variant_of(language: str) -> str:

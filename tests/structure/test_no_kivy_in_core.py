@@ -3,6 +3,7 @@
 Each package's every module is imported in a fresh interpreter, so an import that sneaks Kivy in
 anywhere (even transitively, even in a module no test touches) fails here.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -31,9 +32,14 @@ sys.exit(1 if leaked else 0)
 def test_package_imports_no_kivy(package: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE.format(name=package)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert proc.returncode == 0, f"{package} pulled in Kivy or failed to import:\n{proc.stdout}{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"{package} pulled in Kivy or failed to import:\n{proc.stdout}{proc.stderr}"
+    )
     assert "no kivy" in proc.stdout
 
 
