@@ -116,8 +116,9 @@ def extract(root: Path = ROOT) -> Catalog:
 
 def _po_text(catalog: Catalog, *, width: int = 100) -> str:
     out = io.BytesIO()
+    # no line numbers in the locations: editing a screen must not churn thirteen catalogues
     write_po(out, catalog, width=width, sort_by_file=True, ignore_obsolete=True,
-             include_previous=False)
+             include_previous=False, include_lineno=False)
     return out.getvalue().decode("utf-8")
 
 
