@@ -36,7 +36,15 @@ from central.fft import (
 
 TRUST = "(trust)"  # the location label of trust-wide figures
 # Not test, not possible ballot-stuffing (kiosk.record.FLAGS); flags are comma-joined names.
-COUNTED = "flags NOT LIKE '%test%' AND flags NOT LIKE '%burst%' AND flags NOT LIKE '%fast%'"
+# Patterns go as parameters: a literal % would be a placeholder to psycopg.
+EXCLUDED_FLAGS = ("test", "burst", "fast")
+FLAG_PATTERNS = tuple(f"%{flag}%" for flag in EXCLUDED_FLAGS)
+
+
+def counted(column: str = "flags") -> str:
+    return " AND ".join(f"{column} NOT LIKE ?" for _ in EXCLUDED_FLAGS)
+
+
 WHO_QUESTION = "who"
 EQUALITY_QUESTIONS = (
     "age", "sex", "gender_same", "ethnicity", "long_term_condition",
@@ -158,14 +166,15 @@ def _daily_counts(
 ) -> dict[tuple[str, dt.date], FFTCounts]:
     """Counted responses per (location, local date): one grouped scan."""
     cuts = midnight_hours(start, end, tz)
-    segment = "CASE " + " ".join(f"WHEN h % 24 >= {c} THEN {c}" for c in reversed(cuts))
+    # h - 24 * (h / 24): the hour of the day, portably (no % operator, no MOD in SQLite).
+    segment = "CASE " + " ".join(f"WHEN h - 24 * (h / 24) >= {c} THEN {c}" for c in reversed(cuts))
     segment += " ELSE 0 END"  # cuts are ints we computed, not input: safe to inline
     rows = tx.all(
         f"SELECT location, h / 24, {segment}, fft_code, COUNT(*) FROM ("
         f" SELECT location, fft_code, {_hour_expr(tx)} AS h FROM responses"
-        f" WHERE finished_at >= ? AND finished_at < ? AND fft_code IS NOT NULL AND {COUNTED}"
+        f" WHERE finished_at >= ? AND finished_at < ? AND fft_code IS NOT NULL AND {counted()}"
         ") s GROUP BY 1, 2, 3, 4",
-        (start, end),
+        (start, end, *FLAG_PATTERNS),
     )
     zoneinfo = zone(tz)
     by_day: dict[tuple[str, dt.date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -239,9 +248,9 @@ def _grouped(
 ) -> dict[tuple[str, str], int]:
     rows = tx.all(
         f"SELECT r.location, {column}, COUNT(*) FROM responses r{join}"
-        f" WHERE r.finished_at >= ? AND r.finished_at < ? AND {COUNTED.replace('flags', 'r.flags')}"
+        f" WHERE r.finished_at >= ? AND r.finished_at < ? AND {counted('r.flags')}"
         f" GROUP BY r.location, {column}",
-        (*params, start, end),
+        (*params, start, end, *FLAG_PATTERNS),
     )
     return {(loc, value if value is not None else "(none)"): int(n) for loc, value, n in rows}
 
@@ -250,10 +259,9 @@ def _equality_rows(tx: Tx, start: float, end: float) -> dict[str, dict[tuple[str
     rows = tx.all(
         "SELECT a.question_id, r.location, a.value, a.code, COUNT(*) FROM responses r"
         + _answer_join(len(EQUALITY_QUESTIONS))
-        + f" WHERE r.finished_at >= ? AND r.finished_at < ? AND"
-        f" {COUNTED.replace('flags', 'r.flags')}"
+        + f" WHERE r.finished_at >= ? AND r.finished_at < ? AND {counted('r.flags')}"
         " GROUP BY a.question_id, r.location, a.value, a.code",
-        (*EQUALITY_QUESTIONS, start, end),
+        (*EQUALITY_QUESTIONS, start, end, *FLAG_PATTERNS),
     )
     out: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     for question, location, value, code, n in rows:
