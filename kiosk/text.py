@@ -386,3 +386,18 @@ def font_chooser(tag: str, bold: bool = False) -> FontChooser:
         return [(str(path), font_codepoints(path)) for path in unique]
 
     return choose
+
+
+def for_rtl_label(text: str) -> str:
+    """Text for a plain one-font Kivy Label with ``font_direction='rtl'`` (no BidiLabel).
+
+    HarfBuzz lays the whole string out right to left, so "السؤال 3 من 12" would read "21". Given
+    the reverse of the visual order, its reversal gives the visual order back: numbers read
+    correctly. Only for text the label's font can draw entirely (no Latin letters in an Arabic
+    font) and whose left-to-right runs do not wrap across lines; BidiLabel has neither limit."""
+    lines = []
+    for paragraph in text.split("\n"):
+        runs = visual_runs(paragraph, "rtl")
+        lines.append("".join(run.text if run.level % 2 else run.text[::-1]
+                             for run in reversed(runs)))
+    return "\n".join(lines)

@@ -166,3 +166,14 @@ def test_chinese_breaks_between_characters_but_not_before_closing_punctuation() 
 def test_empty_text_has_one_empty_line() -> None:
     assert visual_runs("") == []
     assert [line.runs for line in layout("", 10, lambda run: 1)] == [[]]
+
+
+@pytest.mark.parametrize("text", ["السؤال 3 من 12", "فستُمسح إجاباتك خلال 20 ثانية.", "پرسش ۳ از ۱۲",
+                                  "١٢ من ٣", "جناح 4B في NHS منذ 2024"])
+def test_text_for_a_plain_rtl_label_reads_right_after_harfbuzz_reverses_it(text: str) -> None:
+    from kiosk.text import for_rtl_label
+
+    prepared = for_rtl_label(text)
+    assert sorted(prepared) == sorted(text)
+    assert prepared[::-1] == get_display(text, base_dir="R")  # what HarfBuzz RTL then shows
+    assert for_rtl_label("بلا أرقام") == "بلا أرقام"  # pure RTL text is left alone
