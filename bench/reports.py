@@ -1,0 +1,178 @@
+"""Benchmark: the FFT monthly return and the trend report over 1,000,000 responses.
+
+    .venv/bin/python bench/reports.py [--responses 1000000] [--db FILE] [--keep]
+
+Generates responses straight into the central record's reporting tables (``responses`` and
+``answers``, schema from central.db's migrations) -- sealing and ingesting a million records
+would measure the ingest, not the reports. 24 months to November 2026, 3 sites, 30 wards, with
+test/burst/fast/abandoned flags, languages, "who answered" and equality answers in realistic
+shares. Then times, with the schema as it is and again with the index this module proposes:
+
+* the monthly return for 2026-11 (ward CSV, trust CSV, summary; public and team copies);
+* the trend report, monthly over 12 months, with language / who / equality breakdowns;
+* the trend report, weekly over the last 3 months.
+
+Prints the figures; no assertions (targets: under 2 s each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from central.db import Database  # noqa: E402
+from central.fft import Month  # noqa: E402
+from central.returns import ReturnSettings, build_return, summary_csv, trust_csv, ward_csv  # noqa: E402
+from central.trends import trend_report  # noqa: E402
+
+FIRST, LAST = Month(2024, 12), Month(2026, 11)
+SITES = ("REN", "RENW", "RENL")
+LANGUAGES = ["en"] * 80 + ["pl"] * 5 + ["cy"] * 4 + ["ar"] * 3 + ["ur"] * 2 + ["zh-Hans"] * 2
+LANGUAGES += ["ro", "pt", "so", "bn"]
+WHO = ("patient", "parent_or_carer", "relative_or_friend", "staff_helping", "prefer_not_to_say")
+EQUALITY = {
+    "age": ["16_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_84", "85_plus"],
+    "sex": ["female", "male", "prefer_not_to_say"],
+    "gender_same": ["yes", "no", "prefer_not_to_say"],
+    "ethnicity": [("white_british", "A")] * 20 + [("asian_pakistani", "J"), ("black_african", "N")],
+    "long_term_condition": ["yes", "no", "prefer_not_to_say"],
+    "condition_reduces_activities": ["a_lot", "a_little", "not_at_all"],
+}
+FFT_WEIGHTS = [60, 25, 5, 3, 3, 4]
+# Proposed for central.db (not created by this module's code, only here to measure it): a
+# covering index so a period's responses are read by time without touching the table.
+PROPOSED_INDEX = (
+    "CREATE INDEX IF NOT EXISTS responses_finished"
+    " ON responses (finished_at, site, location, flags, fft_code, language)"
+)
+
+
+def generate(path: Path, n: int, seed: int = 6) -> None:
+    db = Database.open(f"sqlite:///{path}")
+    db.migrate()
+    db.close()
+    rng = random.Random(seed)
+    start, end = FIRST.bounds()[0], LAST.bounds()[1]
+    wards = [(SITES[i % 3], f"ward-{i:02d}") for i in range(30)]
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    responses, answers = [], []
+    for i in range(n):
+        rid = f"{i:032x}"
+        site, location = rng.choice(wards)
+        finished = rng.uniform(start, end)
+        flags = _flags(rng)
+        fft = None if rng.random() < 0.03 else rng.choices(range(1, 7), FFT_WEIGHTS)[0]
+        responses.append((rid, "fft", 1, "dev-" + location, site, location,
+                          rng.choice(LANGUAGES), "standard", finished - 90, finished, flags,
+                          fft, 0, finished + 60))  # fmt: skip
+        _answers(rng, rid, fft, answers)
+        if len(responses) >= 50_000:
+            _flush(conn, responses, answers)
+    _flush(conn, responses, answers)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def _flags(rng: random.Random) -> str:
+    r = rng.random()
+    flags = ["test"] if r < 0.02 else ["burst"] if r < 0.03 else ["fast"] if r < 0.04 else []
+    if rng.random() < 0.05:
+        flags.append("abandoned")
+    return ",".join(sorted(flags))
+
+
+def _answers(rng: random.Random, rid: str, fft: int | None, out: list) -> None:
+    if fft is not None:
+        out.append((rid, "fft", "fft", str(fft), str(fft)))
+    if rng.random() < 0.7:
+        out.append((rid, "who", "single_choice", None, rng.choice(WHO)))
+    if rng.random() < 0.25:
+        for qid, options in EQUALITY.items():
+            choice = rng.choice(options)
+            value, code = choice if isinstance(choice, tuple) else (choice, None)
+            out.append((rid, qid, "single_choice", code, value))
+
+
+def _flush(conn: sqlite3.Connection, responses: list, answers: list) -> None:
+    conn.executemany(f"INSERT INTO responses VALUES ({', '.join('?' * 14)})", responses)
+    conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", answers)
+    responses.clear()
+    answers.clear()
+
+
+def timed(label: str, fn, repeat: int = 3) -> None:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    print(f"  {label:58} first {times[0]:6.3f} s   best {min(times):6.3f} s")
+
+
+def measure(url: str) -> None:
+    db = Database.open(url)
+    settings = ReturnSettings(org_code="REN")
+
+    def monthly_return() -> None:
+        ret = build_return(db, LAST, settings)
+        ward_csv(ret), trust_csv(ret), summary_csv(ret)
+        ward_csv(ret, public=True), trust_csv(ret, public=True)
+
+    twelve = Month(LAST.year - 1, LAST.month + 1) if LAST.month < 12 else Month(LAST.year, 1)
+    timed("monthly return 2026-11 (team + public CSVs)", monthly_return)
+    timed(
+        "trend report, monthly x 12, with breakdowns",
+        lambda: trend_report(db, twelve, LAST, public=True),
+    )
+    timed(
+        "trend report, weekly x 3 months, with breakdowns",
+        lambda: trend_report(db, Month(2026, 9), LAST, period="week", public=True),
+    )
+    db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
+    args = parser.parse_args(argv)
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="pv-bench-")) / "c.sqlite"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path, args.responses)
+        print(f"generated {args.responses:,} responses in {time.perf_counter() - t0:.1f} s: {path}")
+    conn = sqlite3.connect(path)
+    counts = [
+        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("responses", "answers")
+    ]
+    conn.execute("DROP INDEX IF EXISTS responses_finished")
+    conn.close()
+    print(
+        f"SQLite {path.stat().st_size / 2**20:.0f} MiB:"
+        f" {counts[0]:,} responses, {counts[1]:,} answers"
+    )
+    print("with central.db's schema as it is (index on responses (location, finished_at)):")
+    measure(f"sqlite:///{path}")
+    conn = sqlite3.connect(path)
+    t0 = time.perf_counter()
+    conn.execute(PROPOSED_INDEX)
+    conn.execute("ANALYZE")
+    conn.close()
+    print(f"with the proposed covering index (built in {time.perf_counter() - t0:.1f} s):")
+    print(f"  {PROPOSED_INDEX}")
+    measure(f"sqlite:///{path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
