@@ -59,6 +59,7 @@ def compile_catalogue(po_path: Path) -> bytes:
 
 def _write_quietly(path: Path, data: bytes) -> None:
     """Cache a compiled catalogue on disk; a read-only install simply compiles each start."""
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mo-")
         with os.fdopen(fd, "wb") as handle:
@@ -66,6 +67,8 @@ def _write_quietly(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         log.info("could not cache %s (%s); compiled in memory instead", path, exc)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def load_catalogue(tag: str, localedir: Path = LOCALEDIR) -> gettext.NullTranslations | None:

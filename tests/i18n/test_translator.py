@@ -101,6 +101,7 @@ def test_catalogue_that_cannot_be_cached_still_translates(localedir: Path) -> No
     blocker.mkdir()  # nothing can be written there, even by root (a read-only install)
     assert Translator(localedir, "pl")._("Next") == "Dalej"
     assert blocker.is_dir()
+    assert sorted(p.name for p in blocker.parent.iterdir()) == ["messages.mo", "messages.po"]
 
 
 def test_unreadable_catalogue_shows_english(localedir: Path, caplog) -> None:
