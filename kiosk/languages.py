@@ -248,6 +248,17 @@ def font_codepoints(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+def preload_fonts() -> int:
+    """Read every registered font's cmap now (about 0.3 s, mostly the CJK faces), so the first
+    mixed-script label does not pay for it. Safe to call from a background thread at start."""
+    reg = registry()
+    paths = {p for lang in reg.languages.values() for p in (lang.font, lang.bold) if p}
+    paths |= {p for pair in reg.script_fonts.values() for p in pair if p}
+    for path in paths:
+        font_codepoints(path)
+    return len(paths)
+
+
 def missing_glyphs(path: Path, text: str) -> set[str]:
     """Characters of ``text`` the font cannot draw (controls and bidi marks never need a glyph)."""
     covered = font_codepoints(path)

@@ -90,14 +90,16 @@ class Placed:
 class _Shaper:
     """Renders runs with Kivy's SDL2 text provider (HarfBuzz shaping) and measures them.
 
-    SDL2_ttf sizes complex text without shaping (isolated Nastaliq forms are twice as wide as
-    joined ones) but renders it shaped from the left edge, so a texture can be far wider than
-    its text. The width used here is the ink's right edge plus a small side bearing; spaces at a
-    run's ends (whose ink is nothing) are measured on their own, which is exact."""
+    SDL2_ttf can size complex text without shaping (isolated Nastaliq forms are twice as wide as
+    joined ones) while it renders it shaped from the left edge, so a texture can be far wider
+    than its text. Complex scripts are therefore measured by their ink's right edge plus a small
+    side bearing; simple ones (Latin, Han, digits) by SDL2_ttf's extents, without rendering.
+    Spaces at a run's ends (no ink) are measured on their own. The word in "word " and "word"
+    is rendered once."""
 
     def __init__(self) -> None:
         self._labels: dict[tuple, CoreLabel] = {}
-        self._shaped: OrderedDict[tuple, Shaped] = OrderedDict()
+        self._cores: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
 
     def _label(self, font: str, size: float, script: str, direction: str) -> CoreLabel:
         key = (font, size, script, direction)
@@ -111,35 +113,60 @@ class _Shaper:
         label = self._label(font, size, script, "ltr")
         return label.get_ascent(), -label.get_descent()
 
-    def shape(self, run: Run, size: float, script: str) -> Shaped:
-        key = (run.text, run.font, size, script, run.direction)
-        if key in self._shaped:
-            self._shaped.move_to_end(key)
-            return self._shaped[key]
-        shaped = self._render(run, size, script)
-        self._shaped[key] = shaped
-        if len(self._shaped) > _TEXTURE_CACHE_SIZE:
-            self._shaped.popitem(last=False)
-        return shaped
-
-    def _render(self, run: Run, size: float, script: str) -> Shaped:
-        core = run.text.strip()
-        lead = len(run.text) - len(run.text.lstrip())
-        trail = len(run.text) - len(run.text.rstrip())
-        measurer = self._label(run.font, size, script, run.direction)
-        # Nastaliq's space is 0.13 em: too tight beside a Latin run; 0.2 em at run edges
-        space = max(measurer.get_extents(" ")[0], size * 0.2) if lead or trail else 0.0
-        if not core:
-            return Shaped(None, 0.0, space * len(run.text))
-        label = CoreLabel(text=core, font_name=_font_name(run.font), font_size=size,
-                          font_script_name=script, font_direction=run.direction)
+    def _core(self, text: str, font: str, size: float, script: str,
+              direction: str) -> tuple[Any, float]:
+        """(texture, width) of text without spaces at its ends, rendered once, LRU-cached."""
+        key = (text, font, size, script, direction)
+        if key in self._cores:
+            self._cores.move_to_end(key)
+            return self._cores[key]
+        label = CoreLabel(text=text, font_name=_font_name(font), font_size=size,
+                          font_script_name=script, font_direction=direction)
         label.refresh()
         texture = label.texture
-        width = min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
+        result = texture, min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
+        self._cores[key] = result
+        if len(self._cores) > _TEXTURE_CACHE_SIZE:
+            self._cores.popitem(last=False)
+        return result
+
+    def _spaces(self, run: Run, size: float, script: str) -> tuple[float, float]:
+        """(left, right) widths of the spaces at the run's visual ends."""
+        lead = len(run.text) - len(run.text.lstrip())
+        trail = len(run.text) - len(run.text.rstrip())
+        if not lead and not trail:
+            return 0.0, 0.0
+        # Nastaliq's space is 0.13 em: too tight beside a Latin run; 0.2 em at run edges
+        space = max(self._label(run.font, size, script, run.direction).get_extents(" ")[0],
+                    size * 0.2)
+        if not run.text.strip():
+            return 0.0, space * len(run.text)
         # visually, a right-to-left run's trailing (logical) spaces are on its left
-        left = (trail if run.level % 2 else lead) * space
-        right = (lead if run.level % 2 else trail) * space
+        return ((trail, lead) if run.level % 2 else (lead, trail))[0] * space, (
+            (trail, lead) if run.level % 2 else (lead, trail))[1] * space
+
+    def width(self, run: Run, size: float, script: str) -> float:
+        """The run's width for line breaking: no texture for simple scripts."""
+        left, right = self._spaces(run, size, script)
+        core = run.text.strip()
+        if not core:
+            return left + right
+        if script in _SIMPLE_SCRIPTS:
+            label = self._label(run.font, size, script, run.direction)
+            return left + label.get_extents(core)[0] + right
+        return left + self._core(core, run.font, size, script, run.direction)[1] + right
+
+    def shape(self, run: Run, size: float, script: str) -> Shaped:
+        left, right = self._spaces(run, size, script)
+        core = run.text.strip()
+        if not core:
+            return Shaped(None, 0.0, left + right)
+        texture, width = self._core(core, run.font, size, script, run.direction)
         return Shaped(texture, left, left + width + right)
+
+
+# Scripts whose SDL2_ttf extents match what is drawn (no joining, no reordering of marks)
+_SIMPLE_SCRIPTS = frozenset({"Latn", "Hani", "Cyrl", "Grek", COMMON})
 
 
 def _ink_right(texture: Any) -> int:
@@ -205,7 +232,7 @@ class BidiLabel(Widget):
         inner = self.width - self.padding[0] - self.padding[2]
         width = inner if self.width > 1 else float("inf")
         lines = layout(self.text.replace("\t", " "), width,
-                       lambda run: SHAPER.shape(run, size, self._script_for(run)).width,
+                       lambda run: SHAPER.width(run, size, self._script_for(run)),
                        self.resolved_direction, font_chooser(lang.tag, self.bold))
         self._lines, self._size = lines, size
         self.placed_lines = [self._place(line, size) for line in lines]

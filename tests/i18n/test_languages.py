@@ -180,6 +180,14 @@ def test_unknown_tag_is_a_clear_error() -> None:
         get_language("xx")
 
 
+def test_preloading_reads_every_font_once() -> None:
+    from kiosk.languages import font_codepoints, preload_fonts
+
+    count = preload_fonts()
+    assert count == len({p for p in FONTS.glob("*.[ot]tf")})  # every shipped font is in use
+    assert font_codepoints.cache_info().currsize >= count
+
+
 def test_latin_runs_inside_other_scripts_get_the_latin_font() -> None:
     reg = registry()
     assert reg.font_for("ar", "Latn") == FONTS / "NotoSans-Regular.ttf"
