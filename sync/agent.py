@@ -39,6 +39,7 @@ from sync.protocol import (
     Heartbeat,
     SyncError,
     TransientSyncError,
+    WireError,
     WireRecord,
 )
 
@@ -97,7 +98,11 @@ class Submitter:
     def submit_all(self, stop: threading.Event | None = None) -> SubmitReport:
         report = SubmitReport()
         while not (stop and stop.is_set()):
-            pending = self.store.pending(self.batch_size)
+            pending, unsendable = _sendable(self.store.pending(self.batch_size))
+            if unsendable and not pending:
+                # Only records the central record would refuse are left: IT must look.
+                raise WireError("unsendable_records", f"{len(unsendable)} stored record(s) break"
+                                f" the protocol (first: {unsendable[0]}); they are kept", 400)
             if not pending:
                 break
             result = self.uploader.upload(pending)
@@ -115,6 +120,21 @@ class Submitter:
                 raise TransientSyncError("the central record acknowledged no record of the batch")
         self.store.purge_sent()
         return report
+
+
+def _sendable(pending: list[Any]) -> tuple[list[Any], list[str]]:
+    """Split records into those the protocol accepts and the problems of the others, checked
+    here with the central record's own validator, so one bad record cannot block a batch."""
+    good, bad = [], []
+    for p in pending:
+        try:
+            WireRecord.from_json(WireRecord.from_pending(p).to_json(), f"record {p.record_id}")
+        except (WireError, TypeError, ValueError) as exc:
+            log.error("record %s cannot be sent: %s", p.record_id, exc)
+            bad.append(f"{p.record_id}: {exc}")
+            continue
+        good.append(p)
+    return good, bad
 
 
 class Backoff:

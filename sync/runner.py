@@ -82,6 +82,10 @@ class SyncRunner:
                 delay = self.backoff.next_delay()
                 log.error("sync error (%s); next try in %.1f s", exc, delay)
                 self._wait(delay, backoff=True, probe=False)
+            except Exception:  # noqa: BLE001 - a bug must not silently kill the kiosk's sync
+                delay = self.backoff.next_delay()
+                log.exception("unexpected error in the sync agent; next try in %.1f s", delay)
+                self._wait(delay, backoff=True, probe=False)
         self.state = self.STOPPED
 
     def _wait(self, delay: float, *, backoff: bool, probe: bool) -> None:

@@ -15,11 +15,11 @@ import requests
 
 from kiosk.config import KioskConfig, load_config, update_config
 from kiosk.status import StatusFile
-from kiosk.store import SealedStore
+from kiosk.store import InMemoryStore, SealedStore
 from sync.agent import Backoff, SyncAgent
 from sync.client import CentralClient
 from sync.enrol import enrol
-from sync.protocol import DeviceRevokedError, TransientSyncError
+from sync.protocol import DeviceRevokedError, TransientSyncError, WireError
 from sync.runner import SyncRunner, build_agent, sync_main
 from tests.central.live import LiveCentral, make_record
 from tests.sync.faults import FaultProxy, is_batch
@@ -263,3 +263,21 @@ def test_background_runner_wakes_for_new_responses(
     runner.stop()
     assert agent.store.count_pending() == 0 and runner.rounds >= 2
     assert threading.current_thread() is threading.main_thread()
+
+
+def test_a_record_that_breaks_the_protocol_never_blocks_the_others(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
+    cfg = _enrolled(sqlite_central, tmp_path)
+    store = InMemoryStore(*cfg.sealers())
+    store.add(make_record(cfg.device.id, survey_id="not a code"))  # oldest, first in every batch
+    good = [store.add(make_record(cfg.device.id, comment=f"c{i}")) for i in range(5)]
+    status = StatusFile(cfg.status_path)
+    agent = SyncAgent(store, CentralClient(sqlite_central.url, cfg.central.token), status=status,
+                      batch_size=3)
+    with pytest.raises(WireError) as err:
+        agent.run_round()
+    assert err.value.code == "unsendable_records" and store.count_pending() == 1
+    assert "unsendable_records" in status.read().last_error
+    with sqlite_central.db.transaction() as tx:
+        assert {r[0] for r in tx.all("SELECT record_id FROM responses")} == set(good)
