@@ -158,3 +158,19 @@ def test_openapi_and_health_are_served(live_central: LiveCentral) -> None:
     schema = requests.get(f"{live_central.url}/api/v1/openapi.json", timeout=10).json()
     assert schema["openapi"].startswith("3.") and "/api/v1/batches" in schema["paths"]
     assert requests.get(f"{live_central.url}/api/v1/health", timeout=10).json()["status"] == "ok"
+
+
+def test_a_locked_database_answers_503_with_retry_after(sqlite_central: LiveCentral) -> None:
+    import sqlite3
+
+    dev = enrol(sqlite_central)
+    sqlite_central.db._conn.execute("PRAGMA busy_timeout=200")  # fail fast for the test
+    other = sqlite3.connect(sqlite_central.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    body = batch_json(sealed_records(sqlite_central.keys, dev["device_id"], 2))
+    resp = post_batch(sqlite_central, dev["token"], body)
+    assert resp.status_code == 503 and error_code(resp) == "busy"
+    assert resp.headers["Retry-After"] == "2"
+    other.execute("ROLLBACK")
+    other.close()
+    assert statuses(post_batch(sqlite_central, dev["token"], body)) == ["accepted"] * 2

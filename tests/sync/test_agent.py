@@ -281,3 +281,25 @@ def test_a_record_that_breaks_the_protocol_never_blocks_the_others(
     assert "unsendable_records" in status.read().last_error
     with sqlite_central.db.transaction() as tx:
         assert {r[0] for r in tx.all("SELECT record_id FROM responses")} == set(good)
+
+
+def test_kiosk_cli_enrol_and_sync_once(sqlite_central: LiveCentral, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture) -> None:
+    from kiosk.cli import main
+
+    path = tmp_path / "kiosk.toml"
+    update_config({"kiosk": {"data_dir": str(tmp_path / "data")}}, path)
+    code = sqlite_central.enrol(location="ward-9")
+    assert main(["--config", str(path), "enrol", "--central", sqlite_central.url, "--code", code]) == 0
+    assert "ward-9" in capsys.readouterr().out
+    assert main(["--config", str(path), "enrol", "--central", sqlite_central.url, "--code", code]) == 2
+    assert "invalid_code" in capsys.readouterr().err
+    _fill(load_config(path), 3)
+    assert main(["--config", str(path), "sync", "--once"]) == 0
+    assert "sent 3" in capsys.readouterr().out
+    sqlite_central.stop()
+    _fill(load_config(path), 1)
+    assert main(["--config", str(path), "sync", "--once"]) == 2  # network down: one clear line
+    err = capsys.readouterr().err
+    assert "cannot reach" in err and load_config(path).central.token not in err
+    sqlite_central.start()
