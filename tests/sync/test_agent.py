@@ -290,9 +290,10 @@ def test_kiosk_cli_enrol_and_sync_once(sqlite_central: LiveCentral, tmp_path: Pa
     path = tmp_path / "kiosk.toml"
     update_config({"kiosk": {"data_dir": str(tmp_path / "data")}}, path)
     code = sqlite_central.enrol(location="ward-9")
-    assert main(["--config", str(path), "enrol", "--central", sqlite_central.url, "--code", code]) == 0
+    enrol_args = ["--config", str(path), "enrol", "--central", sqlite_central.url, "--code", code]
+    assert main(enrol_args) == 0
     assert "ward-9" in capsys.readouterr().out
-    assert main(["--config", str(path), "enrol", "--central", sqlite_central.url, "--code", code]) == 2
+    assert main(enrol_args) == 2
     assert "invalid_code" in capsys.readouterr().err
     _fill(load_config(path), 3)
     assert main(["--config", str(path), "sync", "--once"]) == 0
