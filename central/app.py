@@ -77,8 +77,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     # Starlette's own 404/405 in the one error shape, so every refusal names a code.
     status = getattr(exc, "status_code", 400)
     code = {404: "not_found", 405: "method_not_allowed"}.get(status, f"http_{status}")
-    return JSONResponse(error_body(code, f"{request.method} {request.url.path}: {code}"), status,
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        error_body(code, f"{request.method} {request.url.path}: {code}"),
+        status,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 def _bearer(request: Request) -> str:

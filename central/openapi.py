@@ -97,7 +97,10 @@ _SCHEMAS: dict[str, Any] = {
             "contact_key_id": {**_HEX16, "nullable": True},
             "sealed": {"type": "string", "format": "byte", "minLength": 4},
             "sealed_contact": {
-                "type": "string", "format": "byte", "minLength": 4, "nullable": True,
+                "type": "string",
+                "format": "byte",
+                "minLength": 4,
+                "nullable": True,
             },
         },
     },
@@ -140,8 +143,12 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "app_version": {"type": "string", "maxLength": MAX_TEXT},
             "pending": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
-            "oldest_pending_age": {"type": "number", "minimum": 0, "maximum": MAX_COUNT,
-                                   "nullable": True},
+            "oldest_pending_age": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": MAX_COUNT,
+                "nullable": True,
+            },
             "free_disk": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT, "nullable": True},
             "audio": {"type": "string", "maxLength": MAX_TEXT, "nullable": True},
             "last_error": {"type": "string", "maxLength": MAX_TEXT, "nullable": True},
