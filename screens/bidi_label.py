@@ -102,11 +102,14 @@ class _Shaper:
         self._cores: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
 
     def _label(self, font: str, size: float, script: str, direction: str) -> CoreLabel:
+        """A label to measure with, its font primed for its direction and script."""
         key = (font, size, script, direction)
         if key not in self._labels:
             self._labels[key] = CoreLabel(font_name=_font_name(font), font_size=size,
                                           font_script_name=script, font_direction=direction)
-        return self._labels[key]
+        label = self._labels[key]
+        _prime(label)
+        return label
 
     def metrics(self, font: str, size: float, script: str) -> tuple[float, float]:
         """(ascent, descent) in px, both positive."""
@@ -122,6 +125,7 @@ class _Shaper:
             return self._cores[key]
         label = CoreLabel(text=text, font_name=_font_name(font), font_size=size,
                           font_script_name=script, font_direction=direction)
+        _prime(label)
         label.refresh()
         texture = label.texture
         result = texture, min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
@@ -167,6 +171,22 @@ class _Shaper:
 
 # Scripts whose SDL2_ttf extents match what is drawn (no joining, no reordering of marks)
 _SIMPLE_SCRIPTS = frozenset({"Latn", "Hani", "Cyrl", "Grek", COMMON})
+
+
+def _prime(label: CoreLabel) -> None:
+    """Kivy sets HarfBuzz's direction and script on SDL2_ttf's font only when it renders, and
+    that font object is shared by every label of the same face and size; measuring (which sizes
+    the texture) then shapes with whatever the last render set: an Arabic word measured after an
+    LTR run came out 41 px for 49 px of ink, and the texture clipped it. Rendering one space
+    first sets them for this label."""
+    try:
+        label.resolve_font_name()
+        label._size = (1, 1)
+        label._render_begin()
+        label._render_text(" ", 0, 0)
+        label._render_end()
+    except (AttributeError, TypeError):  # another text provider: nothing shared to fix
+        pass
 
 
 def _ink_right(texture: Any) -> int:

@@ -196,3 +196,29 @@ def get_direction(tag: str) -> str:
     from kiosk.languages import get_language
 
     return get_language(tag).direction
+
+
+def test_a_word_is_not_clipped_whatever_was_drawn_before(stage: Stage) -> None:
+    """SDL2_ttf's font object is shared per face and size and keeps the direction of the last
+    render: an Arabic word sized right after a left-to-right run used to be clipped."""
+    from kivy.core.text import Label as CoreLabel
+
+    from kiosk.text import Run
+    from screens.bidi_label import _Shaper
+
+    naskh = str(get_language_font("ar"))
+    widths = []
+    for before in ("2024", "جناح"):  # the previous render: LTR digits, then RTL letters
+        previous = CoreLabel(text=before, font_name=naskh, font_size=33, font_script_name="Arab",
+                             font_direction="ltr" if before.isdigit() else "rtl")
+        previous.refresh()
+        previous.texture.pixels  # noqa: B018 (forces the delayed render)
+        shaped = _Shaper().shape(Run("طفل", 1, "Arab", naskh), 33, "Arab")
+        widths.append(shaped.texture.width)
+    assert widths[0] == widths[1]
+
+
+def get_language_font(tag: str):
+    from kiosk.languages import get_language
+
+    return get_language(tag).font
