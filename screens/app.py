@@ -113,13 +113,13 @@ class PatientVoiceApp(App):
     can_speak = BooleanProperty(False)
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)  # first: Kivy properties set before it never dispatch
         self.services = services
         self.translator = Translator(language=services.default_language)
         self.language = services.default_language
         self.style = style_for(services.default_language)
         self.tr = Lookup(self.translator, services.default_language)
         self.can_speak = services.speak is not None
-        super().__init__(**kwargs)
         self.idle = IdleWatcher(services.idle_seconds, services.warning_seconds,
                                 on_warn=self._warn, on_countdown=self._countdown,
                                 on_expire=self._expire, clock=services.clock)
@@ -212,10 +212,13 @@ class PatientVoiceApp(App):
         self.palette = theme.HIGH_CONTRAST if self.high_contrast else theme.NORMAL
 
     def on_sizes(self, *_: Any) -> None:
+        if not hasattr(self, "_screens"):
+            return
         for name in ("choice", "contact"):  # paged lists re-measure at the new size
-            screen = self._screens.get(name) if hasattr(self, "_screens") else None
-            if screen is not None:
-                Clock.schedule_once(lambda dt, s=screen: s.ids.choices.relayout())
+            Clock.schedule_once(lambda dt, s=self._screens[name]: s.ids.choices.relayout())
+        fft = self._screens["fft"]
+        if fft.view is not None:  # faces go from 3 to 2 columns and back
+            fft.populate(fft.view)
 
     def speak(self, lines: list[str] | None = None) -> None:
         """The read-aloud hook (issue 4): the current screen says what it would read."""

@@ -51,7 +51,7 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
         for line in LAYOUTS[self.layout]:
             row = BoxLayout(spacing=theme.mm(2.2))
             for ch in line.split(" "):
-                key = KeyButton(text=ch, key=ch, size_role="button")
+                key = KeyButton(text=ch, key=ch)
                 key.bind(on_release=self.press)
                 row.add_widget(key)
             rows.add_widget(row)

@@ -42,6 +42,10 @@ class ContactScreen(QuestionScreen):
     summary = ListProperty([])  # (label, value) pairs on the review step
     typing = BooleanProperty(False)
     notice = StringProperty(NOT_MONITORED)
+    #: the line is shown where details are first asked for and again before sending; the
+    #: steps between fold it away so the answers fit at "Bigger text" too
+    notice_shown = BooleanProperty(True)
+    first_step = BooleanProperty(True)
 
     def __init__(self, **kwargs: Any) -> None:
         self.data: dict[str, Any] = {}
@@ -53,10 +57,15 @@ class ContactScreen(QuestionScreen):
         self._interest_options = list(view.options) if view.question.kind == "involvement" else []
         self._need_options = (list(view.options) if view.question.kind == "contact" else
                               [(k, self._t(t)) for k, t in NEEDS])
-        first = ["interests"] if view.question.kind == "involvement" else []
+        # contact opens with the question and its help alone (who reads it, that it is not
+        # monitored); involvement opens with what the person would like to do
+        first = ["interests"] if view.question.kind == "involvement" else ["intro"]
         self.steps = first + ["name", "method", "value", "needs", "review"]
         self.data: dict[str, Any] = dict(view.previous or {})
         self.go(self.steps[0])
+
+    def _app_big(self) -> bool:
+        return bool(app_state().big_text)
 
     def _t(self, message: str) -> str:
         return app_state().tr._(message)
@@ -66,6 +75,9 @@ class ContactScreen(QuestionScreen):
     def go(self, step: str) -> None:
         self.step, self.error = step, ""
         self.typing = step in TEXT_STEPS
+        self.first_step = step == self.steps[0]
+        self.notice_shown = step == "review" or (self.typing and not self._app_big()) or \
+            (self.first_step and not (self.view and self.view.help))
         field, choices = self.ids.field, self.ids.choices
         if self.typing:
             key = "name" if step == "name" else "value"
@@ -73,6 +85,8 @@ class ContactScreen(QuestionScreen):
             self.ids.keyboard.target = field
             self.prompt = self._t("Your name") if step == "name" else \
                 self._t(VALUE_PROMPTS[self.data.get("method", "phone")])
+        elif step == "intro":
+            self.prompt = ""
         elif step == "review":
             self.prompt = self._t("Please check your details before you send them")
             self.summary = self._summary()
@@ -168,7 +182,7 @@ class ContactScreen(QuestionScreen):
                  (self._t("Contact by"), self._t(methods[method])),
                  (self._t(VALUE_PROMPTS[method]), self.data.get("value", "")),
                  (self._t("How you need information"),
-                  ", ".join(needs[n] for n in self.data.get("needs", []) if n in needs) or "-")]
+                  ", ".join(needs[n] for n in self.data.get("needs", []) if n in needs) or self._t("None chosen"))]
         return rows
 
     def send(self) -> None:

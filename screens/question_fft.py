@@ -13,9 +13,12 @@ class FftScreen(QuestionScreen):
     def populate(self, view: QuestionView) -> None:
         grid = self.ids.faces
         grid.clear_widgets()
-        rtl = app_state().style.rtl
+        app = app_state()
+        rtl = app.style.rtl
+        columns = 2 if app.big_text else COLUMNS
+        grid.cols = columns
         options = list(view.options)
-        rows = [options[i:i + COLUMNS] for i in range(0, len(options), COLUMNS)]
+        rows = [options[i:i + columns] for i in range(0, len(options), columns)]
         for row in rows:
             for value, words in (reversed(row) if rtl else row):
                 btn = FaceButton(text=words, code=value, selected=value == view.previous,

@@ -137,6 +137,22 @@ NORMAL_TEXT = TextSizes(title=52, question=40, body=30, button=32, small=26)
 BIG_TEXT = TextSizes(title=64, question=56, body=52, button=52, small=52)
 
 
+#: Roles whose size does not follow "Bigger text": the top bar (so the toggle itself always fits
+#: and stays where it was) and the language picker (names in their own scripts, 14 of them).
+FIXED_ROLES = {"bar": NORMAL_TEXT.small, "lang": NORMAL_TEXT.button}
+#: Keyboard keys: letters grow with "Bigger text", but less than body text (a key is 18 mm wide).
+KEY_SIZES = {False: {"key": 32, "keyword": 28}, True: {"key": 44, "keyword": 34}}
+
+
+def size_for(sizes: TextSizes, role: str) -> float:
+    """Font px for a label's size role under the current text size."""
+    if role in FIXED_ROLES:
+        return font_px(FIXED_ROLES[role])
+    if role in ("key", "keyword"):
+        return font_px(KEY_SIZES[sizes is BIG_TEXT][role])
+    return font_px(getattr(sizes, role))
+
+
 def font_px(size: float) -> float:
     return size * _scale
 
@@ -150,3 +166,13 @@ def halign_for(align: str, rtl: bool) -> str:
     if align == "center":
         return "center"
     return "right" if (align == "start") == rtl else "left"
+
+
+def live(value: object) -> object:
+    """Identity, for kv: ``live(app.tr)._("Back")`` re-evaluates when ``app.tr`` changes.
+
+    Kivy's kv compiler does not re-run ``app.tr._(...)`` or ``self.st.font_name`` when the
+    middle object is replaced by a plain (non-Kivy) object; passing it as an argument makes the
+    binding ``app.tr`` itself, which does fire.
+    """
+    return value

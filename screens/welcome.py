@@ -38,7 +38,8 @@ class WelcomeScreen(Screen):
         grid = self.ids.language_grid
         grid.clear_widgets()
         for tag, name in self.languages:
-            btn = PVButton(text=name, lang=tag, selected=tag == self.language, spoken=name)
+            btn = PVButton(text=name, lang=tag, selected=tag == self.language, spoken=name,
+                           size_role="lang")
             btn.tag = tag
             btn.bind(on_release=lambda b: self.dispatch("on_choose_language", b.tag))
             grid.add_widget(btn)

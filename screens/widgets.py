@@ -97,7 +97,8 @@ class PVButton(ButtonBehavior, PVLabel):
     #: What a screen reader / read-aloud says for this control (defaults to its text).
     spoken = StringProperty("")
     def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
-        return (size[0] - 2 * theme.mm(3), None) if wrap else (None, None)
+        # text_size includes the label's padding (the padding keeps the words off the edges)
+        return (size[0], None) if wrap else (None, None)
 
     def on_touch_down(self, touch: Any) -> bool:
         if self.disabled or not self.collide_point(*touch.pos):
@@ -133,10 +134,6 @@ class ChoiceButton(PVButton):
     mark = OptionProperty("radio", options=["radio", "check", "none"])
     value = ObjectProperty(None, allownone=True)
 
-    def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
-        if not wrap:
-            return (None, None)
-        return (size[0] - (theme.mm(17) if self.mark != "none" else theme.mm(6)), None)
 
 
 #: Mouth per FFT code: (arc start, arc end, vertical offset as a share of the radius) or None
@@ -152,20 +149,30 @@ class FaceButton(PVButton):
     """
 
     code = NumericProperty(1)
+    side = BooleanProperty(False)  # face beside the words instead of above them
+    _words = 0.0
 
     def on_kv_post(self, *_: Any) -> None:
         self.bind(pos=self.redraw, size=self.redraw, state=self.redraw, selected=self.redraw,
-                  text=self.redraw)
+                  text=self.redraw, side=self.redraw)
         app = app_state()
         if app is not None:
             app.bind(palette=self.redraw, sizes=self.redraw, style=self.redraw)
         self.redraw()
 
+    def _face_width(self, size: Sequence[float]) -> float:
+        return 2 * min(size[1] / 2 - theme.mm(3), theme.mm(7)) + theme.mm(4)
+
     def face_geometry(self) -> tuple[float, float, float]:
         """The face takes what the words leave: words never shrink, the face does."""
         app = app_state()
-        words = text_height(self.text, self.width - 2 * theme.mm(3),
-                            theme.font_px(app.sizes.button), app.style.font_name,
+        if self.side:  # "Bigger text": the face beside the words, at the reading start
+            r = max(theme.mm(3.5), min(self.height / 2 - theme.mm(3), theme.mm(7)))
+            rtl = app.style.rtl
+            cx = self.right - theme.mm(4) - r if rtl else self.x + theme.mm(4) + r
+            return cx, self.center_y, r
+        words = text_height(self.text, self.width - 2 * theme.mm(3) - 2,
+                            theme.size_for(app.sizes, "button"), app.style.font_name,
                             app.style.script, app.style.direction) if self.text else 0
         room = self.height - words - theme.mm(8)
         r = max(theme.mm(3.5), min(room / 2, self.width * 0.2, theme.mm(9)))
@@ -179,10 +186,15 @@ class FaceButton(PVButton):
             return
         bg, border, fg = self.colours(app.palette, self.state, self.selected, self.kind)
         cx, cy, r = self.face_geometry()
-        # The label's texture is centred on the button: padding it to the button's full height
-        # puts the words at the bottom, under the face.
-        top = max(0.0, self.height - self._words - theme.mm(3) * 2)
-        self.padding = [theme.mm(3), top, theme.mm(3), theme.mm(3)]
+        if self.side:
+            face = self._face_width(self.size) + theme.mm(4)
+            rtl = app.style.rtl
+            self.padding = [theme.mm(2), 0, face, 0] if rtl else [face, 0, theme.mm(2), 0]
+        else:
+            # The label's texture is centred on the button: padding it to the button's full
+            # height puts the words at the bottom, under the face.
+            top = max(0.0, self.height - self._words - theme.mm(3) * 2)
+            self.padding = [theme.mm(3), top, theme.mm(3), theme.mm(3)]
         self.canvas.after.clear()
         with self.canvas.after:
             Color(*fg)
@@ -325,14 +337,14 @@ class ChoiceList(HideMixin, BoxLayout):
         app = app_state()
         if app is None or self.width < 10 or self.height < 10:
             return
-        size = theme.font_px(app.sizes.button)
+        size = theme.size_for(app.sizes, "button")
         pad = theme.mm(3)
-        min_h = theme.mm(theme.MIN_TARGET_MM) + theme.mm(2)
-        width = self.width - 2 * pad - theme.mm(12)  # the mark and padding eat into the text
+        min_h = theme.mm(theme.MIN_TARGET_MM) + theme.mm(1)
+        width = self.width - theme.mm(15)  # ChoiceButton's padding: the mark eats into it
         heights = [max(min_h, text_height(t, width, size, app.style.font_name,
                                           app.style.script, app.style.direction) + 2 * pad)
                    for _, t in self.options]
-        gap = theme.mm(theme.MIN_GAP_MM) + theme.mm(1)
+        gap = theme.mm(theme.MIN_GAP_MM) + theme.mm(0.5)
         pager_h = theme.mm(theme.MIN_TARGET_MM) + gap
         self._pages = paginate(heights, self.height, gap)
         if len(self._pages) > 1:

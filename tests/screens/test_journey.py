@@ -84,7 +84,10 @@ def test_contact_request_with_confirmation_before_sending(kiosk) -> None:
     kiosk.tap(kiosk.frame().ids.skip)
     kiosk.tap(kiosk.screen().ids.yes)  # contact me
     contact = kiosk.screen()
-    assert kiosk.current == "contact" and contact.step == "name"
+    assert kiosk.current == "contact" and contact.step == "intro"
+    assert "not monitored all the time" in kiosk.frame().help_text
+    kiosk.tap(kiosk.frame().ids.next)
+    assert contact.step == "name" and contact.notice_shown
     assert "not monitored all the time" in contact.ids.notice.text
     kiosk.tap(contact.ids.keyboard.ids.done)  # nothing typed: a sentence, not a crash
     assert contact.step == "name" and "name" in contact.error

@@ -81,7 +81,7 @@ def test_language_resets_after_a_person_walks_away(kiosk) -> None:
 
 def test_welcome_says_how_long_it_waits(kiosk) -> None:
     text = kiosk.screen("welcome").ids.wait.text
-    assert "90 seconds" in text and "30" in text
+    assert "90 seconds" in text and "30 seconds" in text
 
 
 def _hold_corner(kiosk) -> None:
