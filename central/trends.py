@@ -5,11 +5,13 @@ Counted here: responses that are neither test nor flagged as possible ballot-stu
 fast); trends also need an FFT answer. Weeks run Monday to Sunday and months are calendar
 months, both in the trust's local time (Europe/London by default).
 
-Speed: one grouped scan per table, never one query per week. Grouping by local date in SQL is
-not portable (SQLite and PostgreSQL disagree on time zones), so rows are grouped by UTC hour
-"segment" of each UTC day: the local midnight always falls on a whole UTC hour, so within a
-segment between two such hours the local date cannot change. Python then maps each
-(day, segment) group to its local date.
+The breakdowns (language, who answered, equality) are for one month, the last of the range
+unless another is given: a monthly report with a 12-month trend beside it.
+
+Speed: per location and period, one small query that an index on (location, finished_at)
+answers by a range scan, never a sort of every response in the range (SQLite's GROUP BY over
+half a million rows costs about a second; see bench/reports.py and docs/reports.md for the
+covering index that makes these reads index-only).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 from central.db import Database, Tx
 from central.fft import (
+    CODES,
     DEFAULT_TIMEZONE,
     SUPPRESSED,
     FFTCounts,
@@ -31,7 +34,6 @@ from central.fft import (
     suppress,
     week_start,
     whole_percent,
-    zone,
 )
 
 TRUST = "(trust)"  # the location label of trust-wide figures
@@ -113,98 +115,105 @@ def trend_report(
     tz: str = DEFAULT_TIMEZONE,
     public: bool = False,
     hide_zero: bool = False,
+    breakdown_month: Month | None = None,
 ) -> TrendReport:
     if period not in ("week", "month"):
         raise ReportError(f"period must be week or month, not {period!r}")
-    start, end = first.bounds(tz)[0], last.bounds(tz)[1]
+    if last < first:
+        raise ReportError(f"the last month {last} is before the first {first}")
+    periods = period_bounds(first, last, period, tz)
+    b_start, b_end = (breakdown_month or last).bounds(tz)
     with db.read() as tx:
-        daily = _daily_counts(tx, start, end, tz)
-        languages = _grouped(tx, "r.language", "", start, end)
-        who = _grouped(tx, "a.value", _answer_join(1), start, end, [WHO_QUESTION])
-        equality = _equality_rows(tx, start, end)
-    points = _points(daily, period, public, hide_zero)
+        per = _period_counts(tx, _locations(tx), periods)
+        languages = _grouped(tx, "r.language", "", b_start, b_end)
+        who = _grouped(tx, "a.value", _answer_join(1), b_start, b_end, [WHO_QUESTION])
+        equality = _equality_rows(tx, b_start, b_end)
     return TrendReport(
         first,
         last,
         period,
-        points,
+        _points(per, periods, public, hide_zero),
         _breakdown("Responses by language", languages, hide_zero),
         _breakdown("Who answered", who, hide_zero),
-        tuple(
-            _breakdown(q, equality.get(q, {}), hide_zero, publish_column_totals=True)
-            for q in EQUALITY_QUESTIONS
-        ),
+        tuple(_breakdown(q, equality.get(q, {}), hide_zero) for q in EQUALITY_QUESTIONS),
     )
 
 
 # ---------------------------------------------------------------- % positive over time
 
 
-def _hour_expr(tx: Tx) -> str:
-    # Whole UTC hours since the epoch; PostgreSQL's CAST rounds, so floor explicitly there.
-    if tx.dialect == "postgres":
-        return "CAST(FLOOR(finished_at / 3600) AS BIGINT)"
-    return "CAST(finished_at / 3600 AS INTEGER)"
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    label: str
+    lo: float  # epoch seconds, inclusive
+    hi: float  # exclusive
 
 
-def midnight_hours(start: float, end: float, tz: str) -> list[int]:
-    """The UTC hours of the day at which local midnight falls between start and end."""
-    day = dt.datetime.fromtimestamp(start, zone(tz)).date()
-    last = dt.datetime.fromtimestamp(end, zone(tz)).date()
-    hours = set()
-    while day <= last:
-        midnight = local_midnight(day, tz)
-        if midnight % 3600:
-            raise ReportError(f"time zone {tz}: local midnight is not on a whole UTC hour")
-        hours.add(int(midnight // 3600) % 24)
-        day += dt.timedelta(days=1)
-    return sorted(hours)
+def period_bounds(first: Month, last: Month, period: str, tz: str) -> list[Period]:
+    """Calendar months, or Monday-to-Sunday weeks clipped to the months asked for (so the
+    first and last weeks may be part weeks)."""
+    if period == "month":
+        out, month = [], first
+        while month <= last:
+            lo, hi = month.bounds(tz)
+            out.append(Period(dt.date(month.year, month.month, 1), str(month), lo, hi))
+            month = month.next()
+        return out
+    start, end = first.bounds(tz)[0], last.bounds(tz)[1]
+    day, stop = week_start(dt.date(first.year, first.month, 1)), last.next()
+    out = []
+    while day < dt.date(stop.year, stop.month, 1):
+        nxt = day + dt.timedelta(days=7)
+        lo, hi = max(start, local_midnight(day, tz)), min(end, local_midnight(nxt, tz))
+        out.append(Period(day, f"w/c {day.isoformat()}", lo, hi))
+        day = nxt
+    return out
 
 
-def _daily_counts(
-    tx: Tx, start: float, end: float, tz: str
-) -> dict[tuple[str, dt.date], FFTCounts]:
-    """Counted responses per (location, local date): one grouped scan."""
-    cuts = midnight_hours(start, end, tz)
-    # h - 24 * (h / 24): the hour of the day, portably (no % operator, no MOD in SQLite).
-    segment = "CASE " + " ".join(f"WHEN h - 24 * (h / 24) >= {c} THEN {c}" for c in reversed(cuts))
-    segment += " ELSE 0 END"  # cuts are ints we computed, not input: safe to inline
+def _locations(tx: Tx) -> list[str]:
+    # Distinct locations by hopping along the (location, finished_at) index, one seek each,
+    # instead of reading every row (works on SQLite and PostgreSQL alike).
     rows = tx.all(
-        f"SELECT location, h / 24, {segment}, fft_code, COUNT(*) FROM ("
-        f" SELECT location, fft_code, {_hour_expr(tx)} AS h FROM responses"
-        f" WHERE finished_at >= ? AND finished_at < ? AND fft_code IS NOT NULL AND {counted()}"
-        ") s GROUP BY 1, 2, 3, 4",
-        (start, end, *FLAG_PATTERNS),
+        "WITH RECURSIVE l(x) AS (SELECT MIN(location) FROM responses UNION ALL"
+        " SELECT (SELECT MIN(location) FROM responses WHERE location > l.x) FROM l"
+        " WHERE l.x IS NOT NULL) SELECT x FROM l WHERE x IS NOT NULL"
     )
-    zoneinfo = zone(tz)
-    by_day: dict[tuple[str, dt.date], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for location, day, cut, code, n in rows:
-        # Half an hour into the segment: safely inside it, whatever the DST state.
-        instant = int(day) * 86400 + int(cut) * 3600 + 1800
-        local = dt.datetime.fromtimestamp(instant, zoneinfo).date()
-        by_day[(location, local)][int(code)] += int(n)
-    return {key: FFTCounts.of(codes) for key, codes in by_day.items()}
+    return [r[0] for r in rows]
 
 
-def _period_of(day: dt.date, period: str) -> tuple[dt.date, str]:
-    if period == "week":
-        monday = week_start(day)
-        return monday, f"w/c {monday.isoformat()}"
-    return day.replace(day=1), f"{day.year:04d}-{day.month:02d}"
+_SUMS = ", ".join(f"SUM(CASE WHEN fft_code = {k} THEN 1 ELSE 0 END)" for k in CODES)
+
+
+def _period_counts(
+    tx: Tx, locations: list[str], periods: list[Period]
+) -> dict[tuple[str, dt.date], FFTCounts]:
+    sql = (
+        f"SELECT {_SUMS} FROM responses WHERE location = ? AND finished_at >= ?"
+        f" AND finished_at < ? AND fft_code IS NOT NULL AND {counted()}"
+    )
+    out = {}
+    for location in locations:
+        for p in periods:
+            row = tx.one(sql, (location, p.lo, p.hi, *FLAG_PATTERNS))
+            counts = FFTCounts(tuple(int(v or 0) for v in row))  # type: ignore[arg-type]
+            if counts.total:
+                out[(location, p.start)] = counts
+    return out
 
 
 def _points(
-    daily: dict[tuple[str, dt.date], FFTCounts], period: str, public: bool, hide_zero: bool
+    per_location: dict[tuple[str, dt.date], FFTCounts],
+    periods: list[Period],
+    public: bool,
+    hide_zero: bool,
 ) -> tuple[TrendPoint, ...]:
-    per: dict[tuple[str, dt.date], FFTCounts] = defaultdict(FFTCounts)
-    labels: dict[dt.date, str] = {}
-    for (location, day), counts in daily.items():
-        start, label = _period_of(day, period)
-        labels[start] = label
-        per[(location, start)] += counts
-        per[(TRUST, start)] += counts
-    locations = sorted({loc for loc, _ in per if loc != TRUST})
-    starts = sorted(labels)
+    per: dict[tuple[str, dt.date], FFTCounts] = dict(per_location)
+    for (_location, start), counts in per_location.items():
+        per[(TRUST, start)] = per.get((TRUST, start), FFTCounts()) + counts
+    locations = sorted({loc for loc, _ in per_location})
+    starts = [p.start for p in periods if (TRUST, p.start) in per]
+    labels = {p.start: p.label for p in periods}
     hidden = _hidden_totals(per, locations, starts, hide_zero) if public else set()
     return tuple(
         TrendPoint(loc, labels[s], s, per[(loc, s)], (loc, s) in hidden)

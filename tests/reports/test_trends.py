@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from central.fft import Month, ReportError
-from central.trends import TRUST, midnight_hours, trend_report
+from central.trends import TRUST, period_bounds, trend_report
 from tests.reports.conftest import Central, at
 from tests.reports.disclosure import recoverable
 
@@ -60,10 +60,13 @@ def test_weeks_follow_uk_local_time_across_both_clock_changes(central: Central) 
     assert points(monthly, "ward-3")["2026-10"][0] == "2"
 
 
-def test_midnight_hours_over_a_year_in_london() -> None:
-    start, end = Month(2026, 1).bounds()[0], Month(2026, 12).bounds()[1]
-    assert midnight_hours(start, end, "Europe/London") == [0, 23]
-    assert midnight_hours(*Month(2026, 1).bounds(), "Europe/London") == [0]
+def test_weeks_are_clipped_to_the_months_asked_for() -> None:
+    weeks = period_bounds(Month(2026, 10), Month(2026, 10), "week", "Europe/London")
+    assert [p.label for p in weeks][:2] == ["w/c 2026-09-28", "w/c 2026-10-05"]
+    assert weeks[0].lo == Month(2026, 10).bounds()[0]  # Thursday 1 October, not the Monday
+    assert weeks[-1].label == "w/c 2026-10-26" and weeks[-1].hi == Month(2026, 10).bounds()[1]
+    # The week of the clock change is 7 days and 1 hour long in UTC.
+    assert weeks[-2].hi - weeks[-2].lo == 7 * 86400 + 3600
 
 
 def test_public_trend_hides_small_locations_beyond_recovery(central: Central) -> None:
