@@ -12,6 +12,8 @@ Domain errors are raised as PatientVoiceError; central.cli's main turns them int
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from central.returns import (
     ward_csv,
     write_return,
 )
-from central.trends import trend_report
+from central.trends import TrendReport, trend_report
 
 
 def add_commands(subparsers: Any) -> None:
@@ -52,6 +54,9 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--to", dest="end", required=True, help="last month, e.g. 2026-11")
     p.add_argument("--period", choices=("week", "month"), default="month")
     p.add_argument("--location", help="only this location (default: all, and trust-wide)")
+    p.add_argument(
+        "--breakdown-month", help="month of the language/who/equality tables (default: --to)"
+    )
     _settings_args(p)
     p.add_argument("--public", action="store_true", help="hide figures from under 5 responses")
     p.set_defaults(run=cmd_fft_trends)
@@ -119,19 +124,31 @@ def cmd_fft_trends(args: argparse.Namespace) -> int:
     if last < first:
         raise ReportError(f"--to {last} is before --from {first}: give the earlier month first")
     settings = load_settings(_settings_path(args))
+    breakdown = Month.parse(args.breakdown_month) if args.breakdown_month else None
     db = _open(args)
     try:
         report = trend_report(
-            db, first, last, period=args.period, tz=settings.timezone, public=args.public
-        )
+            db, first, last, period=args.period, tz=settings.timezone, public=args.public,
+            hide_zero=settings.hide_zero, breakdown_month=breakdown,
+        )  # fmt: skip
     finally:
         db.close()
-    print("location,period,responses,% positive,% negative")
-    for point in report.points:
-        if args.location and point.location not in (args.location,):
-            continue
-        print(
-            f"{point.location},{point.label},{point.shown_total},"
-            f"{point.shown_positive},{point.shown_negative}"
-        )
+    sys.stdout.write(trends_csv(report, public=args.public, location=args.location))
     return 0
+
+
+def trends_csv(report: TrendReport, *, public: bool, location: str | None = None) -> str:
+    """The trend, then each breakdown, as CSV blocks separated by a blank line."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(["Location", "Period", "Responses", "% positive", "% negative"])
+    for p in report.points:
+        if location in (None, p.location):
+            out.writerow([p.location, p.label, p.shown_total, p.shown_positive, p.shown_negative])
+    for part in (report.languages, report.who, *report.equality):
+        out.writerow([])
+        out.writerow([part.title, *part.columns, "Total"])
+        for loc, cells, total in part.rows(public):
+            if location in (None, loc):
+                out.writerow([loc, *cells, total])
+    return buf.getvalue()

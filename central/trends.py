@@ -229,19 +229,20 @@ def _hidden_totals(
     starts: list[dt.date],
     hide_zero: bool,
 ) -> set[tuple[str, dt.date]]:
-    """Locations x periods, trust-wide as the column totals: suppress like any table, so a
-    small location's figure cannot be worked out from trust-wide minus the others."""
-    cells = [[per[(loc, s)].total if (loc, s) in per else 0 for s in starts] for loc in locations]
+    """Periods x locations, trust-wide as each period's row total: suppressed like any table so
+    a small location's figure cannot be worked out from trust-wide minus the others. A
+    location's total over the whole range is not shown, hence no column totals."""
+    cells = [[per[(loc, s)].total if (loc, s) in per else 0 for loc in locations] for s in starts]
     if not cells:
         return set()
-    table = suppress(cells, hide_zero=hide_zero)
+    table = suppress(cells, hide_zero=hide_zero, publish_column_totals=False)
     hidden = {
         (loc, s)
-        for i, loc in enumerate(locations)
-        for j, s in enumerate(starts)
+        for i, s in enumerate(starts)
+        for j, loc in enumerate(locations)
         if table.cells_hidden[i][j]
     }
-    return hidden | {(TRUST, s) for j, s in enumerate(starts) if table.col_totals_hidden[j]}
+    return hidden | {(TRUST, s) for i, s in enumerate(starts) if table.row_totals_hidden[i]}
 
 
 # ---------------------------------------------------------------- breakdowns

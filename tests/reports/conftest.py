@@ -97,3 +97,18 @@ def central(db_url: str, central_keys: CentralKeys) -> Iterator[Central]:  # noq
     publisher.publish("*", "survey", json.loads(Path(FFT_SURVEY).read_text()), "fft.json")
     yield Central(db, record, central_keys)
     db.close()
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run a report command the way `kiosk-central` will once central.cli calls add_commands."""
+    import argparse
+
+    from central.cli import build_parser
+    from central.returns_cli import add_commands
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if "fft-return" not in sub.choices:  # the lead may already have wired them in
+        add_commands(sub)
+    args = parser.parse_args(argv)
+    return args.run(args)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
-from central.fft import Month, ReportError
+from central.fft import Month, ReportError, SuppressedTable
 from central.trends import TRUST, period_bounds, trend_report
-from tests.reports.conftest import Central, at
+from tests.reports.conftest import Central, at, run_cli
 from tests.reports.disclosure import recoverable
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def points(report, location: str) -> dict[str, tuple[str, str, str]]:
@@ -78,6 +85,19 @@ def test_public_trend_hides_small_locations_beyond_recovery(central: Central) ->
     assert shown["day-unit"] == ("*", "")
     # trust-wide minus the others would give day-unit's 2: a second location is hidden too
     assert sum(1 for v in shown.values() if v[0] == "*") >= 2
+    locs = sorted(loc for loc in shown if loc != TRUST)
+    by_loc = {p.location: p for p in report.points}
+    published = SuppressedTable(
+        cells=((*(by_loc[loc].counts.total for loc in locs),),),
+        row_totals=(by_loc[TRUST].counts.total,),
+        col_totals=tuple(by_loc[loc].counts.total for loc in locs),
+        grand=by_loc[TRUST].counts.total,
+        cells_hidden=((*(by_loc[loc].hidden for loc in locs),),),
+        row_totals_hidden=(by_loc[TRUST].hidden,),
+        col_totals_hidden=(True,) * len(locs),
+        grand_hidden=True,
+    )
+    assert recoverable(published, column_totals=False) == []
     team = trend_report(central.db, Month(2026, 11), Month(2026, 11))
     assert {p.location: p.shown_total for p in team.points}["day-unit"] == "2"
 
@@ -138,3 +158,24 @@ def test_nothing_in_range_is_an_empty_report(central: Central) -> None:
     report = trend_report(central.db, Month(2026, 1), Month(2026, 2), period="week")
     assert report.points == () and report.languages.table.grand == 0
     assert [row[0] for row in report.who.rows(public=True)] == [TRUST]
+
+
+def test_cli_prints_trend_and_breakdowns(
+    central: Central, db_url: str, tmp_path, capsys: pytest.CaptureFixture
+) -> None:
+    central.add("ward-3", fft=1, when=at(2026, 10, 3), language="pl", n=6)
+    central.add("ward-3", fft=4, when=at(2026, 11, 3), language="en", n=3)
+    base = ["--database-url", db_url, "--data-dir", str(tmp_path), "fft-trends"]
+    assert run_cli([*base, "--from", "2026-10", "--to", "2026-11", "--public"]) == 0
+    blocks = capsys.readouterr().out.split("\r\n\r\n")
+    trend = rows_of(blocks[0])
+    assert [(r["Location"], r["Period"], r["Responses"], r["% positive"]) for r in trend] == [
+        ("ward-3", "2026-10", "6", "100%"),
+        ("ward-3", "2026-11", "*", ""),
+        (TRUST, "2026-10", "6", "100%"),
+        (TRUST, "2026-11", "*", ""),
+    ]
+    assert blocks[1].startswith("Responses by language,en,Total")
+    assert len(blocks) == 2 + 1 + 6  # trend, languages, who, six equality questions
+    with pytest.raises(ReportError, match="before"):
+        run_cli([*base, "--from", "2026-11", "--to", "2026-10"])
