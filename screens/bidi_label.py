@@ -24,6 +24,7 @@ a Label, ``texture_size``). Inside a fixed-size button set ``auto_height: False`
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from kivy.properties import (
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import tr
-from kiosk.languages import get_language
+from kiosk.languages import get_language, languages
 from kiosk.text import COMMON, Line, Run, font_chooser, layout, paragraph_base
 
 _TEXTURE_CACHE_SIZE = 512
@@ -112,8 +113,9 @@ class _Shaper:
         return label
 
     def metrics(self, font: str, size: float, script: str) -> tuple[float, float]:
-        """(ascent, descent) in px, both positive."""
-        label = self._label(font, size, script, "ltr")
+        """(ascent, descent) in px, both positive (asked in the font's home state, so asking
+        never leaves a shared font set for the wrong direction)."""
+        label = self._label(font, size, *(_home_state(font) or (script, "ltr")))
         return label.get_ascent(), -label.get_descent()
 
     def _core(self, text: str, font: str, size: float, script: str,
@@ -129,6 +131,10 @@ class _Shaper:
         label.refresh()
         texture = label.texture
         result = texture, min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
+        home = _home_state(font)
+        if home is not None and home != (script, direction):
+            # leave the shared font as plain Labels of its language expect it (see _prime)
+            self._label(font, size, *home)
         self._cores[key] = result
         if len(self._cores) > _TEXTURE_CACHE_SIZE:
             self._cores.popitem(last=False)
@@ -171,6 +177,15 @@ class _Shaper:
 
 # Scripts whose SDL2_ttf extents match what is drawn (no joining, no reordering of marks)
 _SIMPLE_SCRIPTS = frozenset({"Latn", "Hani", "Cyrl", "Grek", COMMON})
+
+
+@functools.cache
+def _home_state(font: str) -> tuple[str, str] | None:
+    """(script, direction) that plain Labels use with this font: those of its language."""
+    for lang in languages():
+        if font in (str(lang.font), str(lang.bold)):
+            return lang.script, lang.direction
+    return None
 
 
 def _prime(label: CoreLabel) -> None:

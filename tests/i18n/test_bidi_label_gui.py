@@ -222,3 +222,23 @@ def get_language_font(tag: str):
     from kiosk.languages import get_language
 
     return get_language(tag).font
+
+
+def test_a_bidi_label_leaves_plain_labels_measuring_right(stage: Stage) -> None:
+    """After BidiLabel draws digits left to right in the Arabic font, a plain Kivy Label in that
+    font and size (the screens' own labels) still gets a texture the size of its text."""
+    from kivy.core.text import Label as CoreLabel
+
+    naskh = str(get_language_font("ar"))
+
+    def plain_width() -> int:
+        plain = CoreLabel(text="طفل", font_name=naskh, font_size=37.0, font_script_name="Arab",
+                          font_direction="rtl")
+        plain.refresh()
+        plain.texture.pixels  # noqa: B018 (forces the delayed render)
+        return plain.texture.width
+
+    plain_width()  # the first one after the font is opened is sized in its default state
+    reference = plain_width()
+    stage.add(label(text="2024 جناح", lang="ar", font_size=37.0))  # "2024" drawn last, LTR
+    assert plain_width() == reference
