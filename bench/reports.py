@@ -1,12 +1,15 @@
 """Benchmark: the FFT monthly return and the trend report over 1,000,000 responses.
 
-    .venv/bin/python bench/reports.py [--responses 1000000] [--db FILE] [--keep]
+    .venv/bin/python bench/reports.py [--responses 1000000] [--db FILE]
+                                      [--postgres | --postgres-url URL]
 
 Generates responses straight into the central record's reporting tables (``responses`` and
 ``answers``, schema from central.db's migrations) -- sealing and ingesting a million records
-would measure the ingest, not the reports. 24 months to November 2026, 3 sites, 30 wards, with
-test/burst/fast/abandoned flags, languages, "who answered" and equality answers in realistic
-shares. Then times, with the schema as it is and again with the indexes proposed below:
+would measure the ingest, not the reports. 24 months to November 2026, 3 sites, 30 wards,
+with test/burst/fast/abandoned flags, languages, "who answered" and equality answers in
+realistic shares. ``--postgres`` repeats it on PostgreSQL (a throwaway server started like the
+tests' one, or ``--postgres-url`` to an empty database). Then times, with the schema as it
+is and again with the indexes proposed below:
 
 * the monthly return for 2026-11 (ward CSV, trust CSV, summary; public and team copies);
 * the trend report, monthly over 12 months, with language / who / equality breakdowns for
@@ -24,7 +27,9 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -50,39 +55,62 @@ FFT_WEIGHTS = [60, 25, 5, 3, 3, 4]
 # Proposed for central.db (not created by the reports' code, only here to measure them):
 # C's responses_location index extended to cover the trend query (index-only range scans), and
 # answers covering the breakdowns' lookups (no table row read per answer).
+TABLES = ("responses", "answers")
 PROPOSED_INDEXES = {
     "responses_location_cover": "responses (location, finished_at, fft_code, flags)",
     "answers_cover": "answers (record_id, question_id, value, code)",
 }
 
 
-def generate(path: Path, n: int, seed: int = 6) -> None:
-    db = Database.open(f"sqlite:///{path}")
-    db.migrate()
-    db.close()
+def chunks(n: int, seed: int = 6, size: int = 50_000) -> Iterator[tuple[list, list]]:
+    """(responses rows, answers rows) in chunks, the same for SQLite and PostgreSQL."""
     rng = random.Random(seed)
     start, end = FIRST.bounds()[0], LAST.bounds()[1]
     wards = [(SITES[i % 3], f"ward-{i:02d}") for i in range(30)]
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("BEGIN")
-    responses, answers = [], []
+    responses: list[tuple] = []
+    answers: list[tuple] = []
     for i in range(n):
         rid = f"{i:032x}"
         site, location = rng.choice(wards)
         finished = rng.uniform(start, end)
-        flags = _flags(rng)
         fft = None if rng.random() < 0.03 else rng.choices(range(1, 7), FFT_WEIGHTS)[0]
         responses.append((rid, "fft", 1, "dev-" + location, site, location,
-                          rng.choice(LANGUAGES), "standard", finished - 90, finished, flags,
-                          fft, 0, finished + 60))  # fmt: skip
+                          rng.choice(LANGUAGES), "standard", finished - 90, finished,
+                          _flags(rng), fft, 0, finished + 60))  # fmt: skip
         _answers(rng, rid, fft, answers)
-        if len(responses) >= 50_000:
-            _flush(conn, responses, answers)
-    _flush(conn, responses, answers)
+        if len(responses) >= size:
+            yield responses, answers
+            responses, answers = [], []
+    yield responses, answers
+
+
+def generate_sqlite(path: Path, n: int) -> None:
+    Database.open(f"sqlite:///{path}").migrate()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    for responses, answers in chunks(n):
+        conn.executemany(f"INSERT INTO responses VALUES ({', '.join('?' * 14)})", responses)
+        conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", answers)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
+
+
+def generate_postgres(url: str, n: int) -> None:
+    import psycopg
+
+    db = Database.open(url)
+    db.migrate()
+    db.close()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for responses, answers in chunks(n):
+            for table, rows in (("responses", responses), ("answers", answers)):
+                with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        conn.commit()
+        cur.execute("ANALYZE")
 
 
 def _flags(rng: random.Random) -> str:
@@ -103,13 +131,6 @@ def _answers(rng: random.Random, rid: str, fft: int | None, out: list) -> None:
             choice = rng.choice(options)
             value, code = choice if isinstance(choice, tuple) else (choice, None)
             out.append((rid, qid, "single_choice", code, value))
-
-
-def _flush(conn: sqlite3.Connection, responses: list, answers: list) -> None:
-    conn.executemany(f"INSERT INTO responses VALUES ({', '.join('?' * 14)})", responses)
-    conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", answers)
-    responses.clear()
-    answers.clear()
 
 
 def timed(label: str, fn, repeat: int = 3) -> None:
@@ -143,39 +164,72 @@ def measure(url: str) -> None:
     db.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
-    args = parser.parse_args(argv)
-    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="pv-bench-")) / "c.sqlite"
-    if not path.exists():
-        t0 = time.perf_counter()
-        generate(path, args.responses)
-        print(f"generated {args.responses:,} responses in {time.perf_counter() - t0:.1f} s: {path}")
-    conn = sqlite3.connect(path)
-    counts = [
-        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("responses", "answers")
-    ]
-    for name in [*PROPOSED_INDEXES, "responses_finished", "answers_cover_test"]:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
-    conn.close()
-    print(
-        f"SQLite {path.stat().st_size / 2**20:.0f} MiB:"
-        f" {counts[0]:,} responses, {counts[1]:,} answers"
-    )
-    print("with central.db's schema as it is (index on responses (location, finished_at)):")
-    measure(f"sqlite:///{path}")
-    conn = sqlite3.connect(path)
-    t0 = time.perf_counter()
+def indexes(conn: Any, create: bool) -> None:
     for name, what in PROPOSED_INDEXES.items():
-        conn.execute(f"CREATE INDEX {name} ON {what}")
+        conn.execute(f"CREATE INDEX {name} ON {what}" if create else f"DROP INDEX IF EXISTS {name}")
     conn.execute("ANALYZE")
+
+
+def run(url: str, connect: Callable[[], Any]) -> None:
+    conn = connect()
+    counts = [conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES]
+    indexes(conn, create=False)
+    conn.commit()
+    print(f"{counts[0]:,} responses, {counts[1]:,} answers")
+    print("with central.db's schema as it is (index on responses (location, finished_at)):")
+    measure(url)
+    t0 = time.perf_counter()
+    indexes(conn, create=True)
+    conn.commit()
     conn.close()
     print(f"with the proposed covering indexes (built in {time.perf_counter() - t0:.1f} s):")
     for name, what in PROPOSED_INDEXES.items():
         print(f"  CREATE INDEX {name} ON {what}")
-    measure(f"sqlite:///{path}")
+    measure(url)
+
+
+def bench_sqlite(path: Path, n: int) -> None:
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate_sqlite(path, n)
+        print(f"generated {n:,} responses in {time.perf_counter() - t0:.1f} s: {path}")
+    print(f"== SQLite, {path.stat().st_size / 2**20:.0f} MiB: ", end="")
+    run(f"sqlite:///{path}", lambda: sqlite3.connect(path))
+
+
+def bench_postgres(url: str | None, n: int) -> None:
+    import psycopg
+
+    server = None
+    if url is None:  # a throwaway server, started like the tests start theirs
+        from tests.central.live import PostgresServer
+
+        server = PostgresServer().start()
+        url = server.new_database()
+    try:
+        t0 = time.perf_counter()
+        generate_postgres(url, n)
+        print(f"generated {n:,} responses in PostgreSQL in {time.perf_counter() - t0:.1f} s")
+        print("== PostgreSQL: ", end="")
+        run(url, lambda: psycopg.connect(url))
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--db", help="SQLite file to (re)use; default: a temporary file")
+    parser.add_argument("--postgres", action="store_true", help="also PostgreSQL")
+    parser.add_argument(
+        "--postgres-url", help="an empty PostgreSQL database (default: start a temporary server)"
+    )
+    args = parser.parse_args(argv)
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="pv-bench-")) / "c.sqlite"
+    bench_sqlite(path, args.responses)
+    if args.postgres or args.postgres_url:
+        bench_postgres(args.postgres_url, args.responses)
     return 0
 
 
