@@ -254,6 +254,12 @@ class MonthlyReturn:
     rows: tuple[ReturnRow, ...]
 
     @property
+    def returned(self) -> tuple[ReturnRow, ...]:
+        """Rows for NHS England: wards with at least one counted response. A location with only
+        test or flagged responses (e.g. a kiosk being set up) appears in the summary only."""
+        return tuple(row for row in self.rows if row.tally.counts.total)
+
+    @property
     def trust(self) -> FFTCounts:
         total = FFTCounts()
         for row in self.rows:
@@ -263,7 +269,7 @@ class MonthlyReturn:
     def suppressed(self) -> SuppressedTable:
         """Wards x codes 1-6 with their totals; the trust row gives the column totals."""
         return suppress(
-            [row.tally.counts.counts for row in self.rows],
+            [row.tally.counts.counts for row in self.returned],
             hide_zero=self.settings.hide_zero,
             width=len(CODES),
         )
@@ -312,7 +318,7 @@ def ward_csv(ret: MonthlyReturn, *, public: bool = False) -> str:
     """The ward-level return; Total Eligible is left blank (the kiosk cannot know it)."""
     table = ret.suppressed() if public else None
     out = []
-    for i, row in enumerate(ret.rows):
+    for i, row in enumerate(ret.returned):
         counts = row.tally.counts
         if table is None:
             cells = [str(counts[c]) for c in CODES] + [str(counts.total)]

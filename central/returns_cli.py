@@ -96,6 +96,13 @@ def cmd_fft_return(args: argparse.Namespace) -> int:
         parent_code=args.parent_code,
         parent_name=args.parent_name,
     )
+    missing = [name for name in ("org_code", "org_name") if not getattr(settings, name)]
+    if missing:
+        print(
+            f"warning: {' and '.join(missing)} not set: the return's Org columns will be blank"
+            " (give --org-code/--org-name or set them in [trust] of the settings file)",
+            file=sys.stderr,
+        )
     db = _open(args)
     try:
         ret = build_return(db, month, settings)

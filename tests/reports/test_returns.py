@@ -86,6 +86,15 @@ def test_test_and_ballot_stuffing_excluded_and_counted_apart(central: Central) -
     assert summary[0]["No FFT answer"] == "1"
     assert summary[-1]["Ward name"] == "Trust total"
     assert (summary[0]["Fiscal year"], summary[0]["Month"]) == ("2026_27", "NOVEMBER")
+    # A location with only test responses is in the summary but not in NHS England's file.
+    c.add("it-lab", fft=1, when=at(2026, 11, 5), flags={"test"}, n=2)
+    ret = build_return(c.db, NOV, load_settings(None))
+    assert [r["Ward name"] for r in rows_of(ward_csv(ret))] == ["Ward-3"]
+    assert [r["Ward name"] for r in rows_of(summary_csv(ret))] == [
+        "It-Lab",
+        "Ward-3",
+        "Trust total",
+    ]
 
 
 def test_month_is_taken_in_uk_local_time(central: Central) -> None:
