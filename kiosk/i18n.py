@@ -14,6 +14,7 @@ language live. Every catalogue written without a qualified translator carries th
 ``X-Needs-Review: yes — machine translation, needs review by a qualified translator`` until a person
 clears it; ``unreviewed_languages()`` lists those for the staff screen.
 """
+
 from __future__ import annotations
 
 import gettext

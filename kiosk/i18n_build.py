@@ -10,6 +10,7 @@
 ``--check`` changes nothing and exits 1 naming each catalogue that lacks a message (for CI).
 ``--init TAG`` starts a catalogue for a language newly added to the registry.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,9 +68,12 @@ def extract_user_messages(path: Path) -> Iterator[Message]:
         if not isinstance(node, ast.ClassDef):
             continue
         for stmt in node.body:
-            if (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
-                    and isinstance(stmt.value.value, str)
-                    and any(getattr(t, "id", None) == "user_message" for t in stmt.targets)):
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Constant)
+                and isinstance(stmt.value.value, str)
+                and any(getattr(t, "id", None) == "user_message" for t in stmt.targets)
+            ):
                 yield stmt.value.value, _relative(path), stmt.lineno, [f"shown for {node.name}"]
 
 
@@ -102,8 +106,14 @@ def sources(root: Path = ROOT) -> list[Path]:
 
 
 def extract(root: Path = ROOT) -> Catalog:
-    template = Catalog(project=PROJECT, version="1", copyright_holder=PROJECT,
-                       msgid_bugs_address="", charset="utf-8", fuzzy=False)
+    template = Catalog(
+        project=PROJECT,
+        version="1",
+        copyright_holder=PROJECT,
+        msgid_bugs_address="",
+        charset="utf-8",
+        fuzzy=False,
+    )
     messages: list[Message] = []
     for path in sources(root):
         messages += extract_kv(path) if path.suffix == ".kv" else extract_python(path)
@@ -117,8 +127,15 @@ def extract(root: Path = ROOT) -> Catalog:
 def _po_text(catalog: Catalog, *, width: int = 100) -> str:
     out = io.BytesIO()
     # no line numbers in the locations: editing a screen must not churn thirteen catalogues
-    write_po(out, catalog, width=width, sort_by_file=True, ignore_obsolete=True,
-             include_previous=False, include_lineno=False)
+    write_po(
+        out,
+        catalog,
+        width=width,
+        sort_by_file=True,
+        ignore_obsolete=True,
+        include_previous=False,
+        include_lineno=False,
+    )
     return out.getvalue().decode("utf-8")
 
 
@@ -163,10 +180,17 @@ def init_catalogue(tag: str, template: Catalog) -> Path:
     if path.exists():
         raise SystemExit(f"i18n_build: {path} already exists: edit it instead")
     lang = get_language(tag)
-    catalog = Catalog(locale=str(lang.locale), project=PROJECT, version="1",
-                      copyright_holder=PROJECT, msgid_bugs_address="", fuzzy=False,
-                      header_comment=HEADER_COMMENT.format(name=lang.english_name),
-                      last_translator=MACHINE, language_team=f"{lang.english_name} ({tag})")
+    catalog = Catalog(
+        locale=str(lang.locale),
+        project=PROJECT,
+        version="1",
+        copyright_holder=PROJECT,
+        msgid_bugs_address="",
+        fuzzy=False,
+        header_comment=HEADER_COMMENT.format(name=lang.english_name),
+        last_translator=MACHINE,
+        language_team=f"{lang.english_name} ({tag})",
+    )
     catalog.update(template)
     write_if_changed(path, with_header_field(_po_text(catalog), REVIEW_HEADER, REVIEW_FLAG))
     return path
@@ -215,11 +239,13 @@ def check(template: Catalog) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk.i18n_build",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk.i18n_build", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--check", action="store_true", help="report gaps, change nothing")
-    parser.add_argument("--init", metavar="TAG",
-                        help="start the catalogue of a newly added language")
+    parser.add_argument(
+        "--init", metavar="TAG", help="start the catalogue of a newly added language"
+    )
     args = parser.parse_args(argv)
     template = extract()
     if args.check:

@@ -7,13 +7,14 @@ is itself a catalogue message and so is shown translated.
 
 No Kivy here: the screens read ``font``, ``script`` and ``direction`` and pass them to their labels.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import babel.dates
 import babel.numbers
 
 from kiosk.errors import ConfigError
+from kiosk.text import COMMON, FontChooser
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "locales" / "languages.toml"
@@ -29,10 +31,12 @@ FONTS = ROOT / "assets" / "fonts"
 SCRIPT_CODE = re.compile(r"[A-Z][a-z]{3}")  # ISO 15924, as HarfBuzz and Kivy take it
 VARIANTS = ("standard", "easy_read")
 #: CLDR numbering system -> its digit zero (babel formats the symbols, not the digits)
+# fmt: off
 DIGIT_ZERO = {"latn": "0", "arab": "\u0660", "arabext": "\u06f0", "beng": "\u09e6",
               "deva": "\u0966", "guru": "\u0a66", "gujr": "\u0ae6", "tamldec": "\u0be6",
               "telu": "\u0c66", "knda": "\u0ce6", "mlym": "\u0d66", "thai": "\u0e50",
               "mymr": "\u1040", "khmr": "\u17e0", "laoo": "\u0ed0", "tibt": "\u0f20"}
+# fmt: on
 ENGLISH = "en"
 
 
@@ -111,8 +115,9 @@ def _font(entry: dict, key: str, where: str, problems: list[str], fonts: Path) -
         return None
     path = (fonts / name).resolve()
     if not path.is_file():
-        problems.append(f"{where}: font file {name!r} is not in {fonts}: "
-                        "add it (docs/languages.md)")
+        problems.append(
+            f"{where}: font file {name!r} is not in {fonts}: add it (docs/languages.md)"
+        )
     return path
 
 
@@ -120,8 +125,9 @@ def _locale(name: str, where: str, problems: list[str]) -> babel.Locale | None:
     try:
         return babel.Locale.parse(name)
     except (ValueError, babel.UnknownLocaleError) as exc:
-        problems.append(f"{where}: babel does not know locale {name!r} ({exc}): "
-                        "use a CLDR locale id")
+        problems.append(
+            f"{where}: babel does not know locale {name!r} ({exc}): use a CLDR locale id"
+        )
         return None
 
 
@@ -134,8 +140,10 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
     locale = _locale(entry.get("locale", tag.replace("-", "_")), where, problems)
     script = entry.get("script")
     if not isinstance(script, str) or not SCRIPT_CODE.fullmatch(script):
-        problems.append(f"{where}: script {script!r} is not an ISO 15924 code such as 'Latn', "
-                        "'Arab', 'Beng', 'Hani'")
+        problems.append(
+            f"{where}: script {script!r} is not an ISO 15924 code such as 'Latn', "
+            "'Arab', 'Beng', 'Hani'"
+        )
     direction = entry.get("direction") or (locale.text_direction if locale else "ltr")
     if direction not in ("ltr", "rtl"):
         problems.append(f"{where}: direction {direction!r} must be 'ltr' or 'rtl'")
@@ -152,10 +160,19 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
     numbering = entry.get("numbering") or locale.default_numbering_system
     if numbering not in DIGIT_ZERO:
         problems.append(f"{where}: numbering {numbering!r} is not one of {', '.join(DIGIT_ZERO)}")
-    return Language(tag=tag, locale=locale, direction=direction, script=script, font=font,
-                    bold=bold, voice=entry.get("voice") or None, label=entry.get("label") or None,
-                    fallback=(fallback or None) if tag != ENGLISH else None, variant=variant,
-                    numbering=numbering)
+    return Language(
+        tag=tag,
+        locale=locale,
+        direction=direction,
+        script=script,
+        font=font,
+        bold=bold,
+        voice=entry.get("voice") or None,
+        label=entry.get("label") or None,
+        fallback=(fallback or None) if tag != ENGLISH else None,
+        variant=variant,
+        numbering=numbering,
+    )
 
 
 def _script_fonts(data: dict, fonts: Path, problems: list[str]) -> dict:
@@ -186,8 +203,10 @@ def parse_registry(data: dict, fonts: Path = FONTS) -> Registry:
         problems.append(f"{REGISTRY.name}: English ('en') must be listed: it is every fallback")
     for lang in languages.values():
         if lang.fallback and lang.fallback not in languages:
-            problems.append(f"{REGISTRY.name}: language {lang.tag!r} falls back to unknown "
-                            f"{lang.fallback!r}: use a listed tag")
+            problems.append(
+                f"{REGISTRY.name}: language {lang.tag!r} falls back to unknown "
+                f"{lang.fallback!r}: use a listed tag"
+            )
     if problems:
         raise ConfigError("the language registry cannot be used", problems)
     return Registry(languages=languages, script_fonts=script_fonts)
@@ -229,14 +248,34 @@ def format_number(value: float | int, tag: str) -> str:
 
 def format_date(value: _dt.date, tag: str, format: str = "long") -> str:
     lang = get_language(tag)
-    return _digits(babel.dates.format_date(value, format=format, locale=lang.locale),
-                   lang.numbering)
+    return _digits(
+        babel.dates.format_date(value, format=format, locale=lang.locale), lang.numbering
+    )
 
 
 def format_time(value: _dt.time | _dt.datetime, tag: str, format: str = "short") -> str:
     lang = get_language(tag)
-    return _digits(babel.dates.format_time(value, format=format, locale=lang.locale),
-                   lang.numbering)
+    return _digits(
+        babel.dates.format_time(value, format=format, locale=lang.locale), lang.numbering
+    )
+
+
+def font_chooser(tag: str, bold: bool = False) -> FontChooser:
+    """Fonts for text in language ``tag``: for each script the registry's font (the language's
+    own for its script: Nastaliq for Urdu), then the Latin font as the fallback for characters
+    it lacks; digits and punctuation (Zyyy) try the language's own font first."""
+    reg = registry()
+    own_script = reg.get(tag).script
+
+    def choose(script: str) -> list[tuple[str, Container[int]]]:
+        paths = [
+            reg.font_for(tag, own_script if script == COMMON else script, bold),
+            reg.font_for(tag, "Latn", bold),
+        ]
+        unique = list(dict.fromkeys(paths))
+        return [(str(path), font_codepoints(path)) for path in unique]
+
+    return choose
 
 
 @functools.cache

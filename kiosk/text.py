@@ -12,6 +12,7 @@ Runs also carry a script (Latn, Arab, Beng, Hani, or Zyyy for digits/punctuation
 ``assign_fonts``, a font: Noto's Arabic fonts have no Latin letters, so "NHS" inside Arabic text
 must be drawn with the Latin font. No Kivy here; the widget is screens/bidi_label.py.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from bidi import algorithm as _uba
 
 COMMON = "Zyyy"
+# fmt: off
 _SCRIPT_RANGES = (  # (first, last, script); everything else is a letter (Latn) or common
     (0x0600, 0x06FF, "Arab"), (0x0750, 0x077F, "Arab"), (0x08A0, 0x08FF, "Arab"),
     (0xFB50, 0xFDFF, "Arab"), (0xFE70, 0xFEFF, "Arab"), (0x0980, 0x09FF, "Beng"),
@@ -29,6 +31,7 @@ _SCRIPT_RANGES = (  # (first, last, script); everything else is a letter (Latn) 
     (0x4E00, 0x9FFF, "Hani"), (0xF900, 0xFAFF, "Hani"), (0xFE30, 0xFE4F, "Hani"),
     (0xFF00, 0xFFEF, "Hani"), (0x20000, 0x3FFFF, "Hani"),
 )
+# fmt: on
 # Kinsoku: CJK punctuation that may not start a line / may not end one
 _NO_LINE_START = set("，。、；：？！）」』】〕〉》”’・…—")
 _NO_LINE_END = set("（「『【〔〈《“‘")
@@ -53,6 +56,7 @@ class Run:
 
 # Unicode character-name prefix -> ISO 15924 script, so a language in a new script needs only
 # data (a registry entry and a font), not code
+# fmt: off
 _NAME_SCRIPTS = {
     "LATIN": "Latn", "ARABIC": "Arab", "BENGALI": "Beng", "CJK": "Hani", "ETHIOPIC": "Ethi",
     "DEVANAGARI": "Deva", "GURMUKHI": "Guru", "GUJARATI": "Gujr", "TAMIL": "Taml",
@@ -62,6 +66,7 @@ _NAME_SCRIPTS = {
     "TIBETAN": "Tibt", "MYANMAR": "Mymr", "KHMER": "Khmr", "LAO": "Laoo", "SYRIAC": "Syrc",
     "THAANA": "Thaa", "NKO": "Nkoo", "ORIYA": "Orya",
 }
+# fmt: on
 
 
 def script_of(ch: str) -> str:
@@ -110,8 +115,9 @@ def paragraph_levels(text: str, base_direction: str | None = None) -> tuple[int,
 
 
 # Bidi_Paired_Bracket pairs (UnicodeData BidiBrackets.txt) that patient text may contain
-_BRACKETS = dict(zip("([{⁅⁽₍〈《「『【〔〖〘〚（［｛｟｢",
-                     ")]}⁆⁾₎〉》」』】〕〗〙〛）］｝｠｣", strict=True))
+_BRACKETS = dict(
+    zip("([{⁅⁽₍〈《「『【〔〖〘〚（［｛｟｢", ")]}⁆⁾₎〉》」』】〕〗〙〛）］｝｠｣", strict=True)
+)
 _CLOSERS = {close: open_ for open_, close in _BRACKETS.items()}
 
 
@@ -123,12 +129,13 @@ def _pair_brackets(chars: list[dict], base: int) -> None:
     rules and the neutral rules, on python-bidi's per-character records."""
     embedding = "R" if base % 2 else "L"
     for open_at, close_at in _bracket_pairs([c["ch"] for c in chars]):
-        inside = {_strong(c["type"]) for c in chars[open_at + 1:close_at]} - {None}
+        inside = {_strong(c["type"]) for c in chars[open_at + 1 : close_at]} - {None}
         if embedding in inside:
             direction = embedding
         elif inside:
-            before = next((d for c in reversed(chars[:open_at]) if (d := _strong(c["type"]))),
-                          embedding)
+            before = next(
+                (d for c in reversed(chars[:open_at]) if (d := _strong(c["type"]))), embedding
+            )
             direction = before
         else:
             continue
@@ -224,8 +231,14 @@ def assign_fonts(runs: list[Run], fonts: FontChooser) -> list[Run]:
     result: list[Run] = []
     for run in runs:
         candidates = fonts(run.script)
-        whole = next((font for font, covered in candidates
-                      if all(ord(ch) in covered or _invisible(ch) for ch in run.text)), None)
+        whole = next(
+            (
+                font
+                for font, covered in candidates
+                if all(ord(ch) in covered or _invisible(ch) for ch in run.text)
+            ),
+            None,
+        )
         if whole is not None:
             result.append(replace(run, font=whole))
             continue
@@ -244,8 +257,9 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf"
 
 
-def _covering_font(ch: str, candidates: Sequence[tuple[str, Container[int]]],
-                   current: str | None) -> str:
+def _covering_font(
+    ch: str, candidates: Sequence[tuple[str, Container[int]]], current: str | None
+) -> str:
     if current is not None and (ch.isspace() or unicodedata.category(ch) in ("Mn", "Cf")):
         for font, covered in candidates:  # keep marks and spaces with the text they belong to
             if font == current and (ord(ch) in covered or unicodedata.category(ch) == "Cf"):
@@ -256,8 +270,9 @@ def _covering_font(ch: str, candidates: Sequence[tuple[str, Container[int]]],
     return candidates[0][0]  # nothing covers it: the first font draws its "missing" box
 
 
-def visual_runs(text: str, base_direction: str | None = None,
-                fonts: FontChooser | None = None) -> list[Run]:
+def visual_runs(
+    text: str, base_direction: str | None = None, fonts: FontChooser | None = None
+) -> list[Run]:
     """One line of text as runs in visual (left-to-right screen) order."""
     if not text:
         return []
@@ -275,8 +290,8 @@ def break_opportunities(text: str) -> list[int]:
         if before.isspace() and not after.isspace():
             points.append(i)
         elif (script_of(before) == "Hani" or script_of(after) == "Hani") and not (
-                before.isspace() or after.isspace() or after in _NO_LINE_START
-                or before in _NO_LINE_END):
+            before.isspace() or after.isspace() or after in _NO_LINE_START or before in _NO_LINE_END
+        ):
             points.append(i)
     return points
 
@@ -288,8 +303,13 @@ class Line:
     end: int
 
 
-def layout(text: str, width: float, measure: Measure, base_direction: str | None = None,
-           fonts: FontChooser | None = None) -> list[Line]:
+def layout(
+    text: str,
+    width: float,
+    measure: Measure,
+    base_direction: str | None = None,
+    fonts: FontChooser | None = None,
+) -> list[Line]:
     """Break ``text`` into lines no wider than ``width`` (logical order, UAX #9 section 3.4),
     then reorder each line's runs. ``\\n`` starts a new paragraph. Returns the lines of all
     paragraphs; ``Line.start``/``end`` index into ``text``."""
@@ -305,8 +325,14 @@ def paragraph_base(text: str, base_direction: str | None) -> int:
     return paragraph_levels(text, base_direction)[0] if text else int(base_direction == "rtl")
 
 
-def _paragraph_lines(text: str, offset: int, width: float, measure: Measure,
-                     base_direction: str | None, fonts: FontChooser | None) -> list[Line]:
+def _paragraph_lines(
+    text: str,
+    offset: int,
+    width: float,
+    measure: Measure,
+    base_direction: str | None,
+    fonts: FontChooser | None,
+) -> list[Line]:
     if not text:
         return [Line([], offset, offset)]
     base, levels = paragraph_levels(text, base_direction)
@@ -333,7 +359,7 @@ def _paragraph_lines(text: str, offset: int, width: float, measure: Measure,
     def fits(start: int, end: int) -> bool:
         if start in index and end in index:
             i, j = index[start], index[end]
-            total = sum(full[i:j - 1]) + trimmed[j - 1] if j > i else 0.0
+            total = sum(full[i : j - 1]) + trimmed[j - 1] if j > i else 0.0
         else:  # cutting a segment too wide for a line on its own
             total = measured(start, end, True)
         return total <= width
@@ -370,24 +396,6 @@ def _line_ends(text: str, start_points: list[int], fits: Callable[[int, int], bo
     return ends
 
 
-def font_chooser(tag: str, bold: bool = False) -> FontChooser:
-    """Fonts for text in language ``tag``: for each script the registry's font (the language's
-    own for its script: Nastaliq for Urdu), then the Latin font as the fallback for characters
-    it lacks; digits and punctuation (Zyyy) try the language's own font first."""
-    from kiosk.languages import font_codepoints, registry  # the registry reads files: lazily
-
-    reg = registry()
-    own_script = reg.get(tag).script
-
-    def choose(script: str) -> list[tuple[str, Container[int]]]:
-        paths = [reg.font_for(tag, own_script if script == COMMON else script, bold),
-                 reg.font_for(tag, "Latn", bold)]
-        unique = list(dict.fromkeys(paths))
-        return [(str(path), font_codepoints(path)) for path in unique]
-
-    return choose
-
-
 def for_rtl_label(text: str) -> str:
     """Text for a plain one-font Kivy Label with ``font_direction='rtl'`` (no BidiLabel).
 
@@ -398,6 +406,7 @@ def for_rtl_label(text: str) -> str:
     lines = []
     for paragraph in text.split("\n"):
         runs = visual_runs(paragraph, "rtl")
-        lines.append("".join(run.text if run.level % 2 else run.text[::-1]
-                             for run in reversed(runs)))
+        lines.append(
+            "".join(run.text if run.level % 2 else run.text[::-1] for run in reversed(runs))
+        )
     return "\n".join(lines)

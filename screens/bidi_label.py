@@ -22,6 +22,7 @@ Its height follows the text (``auto_height``; the text's size is ``content_heigh
 a Label, ``texture_size``). Inside a fixed-size button set ``auto_height: False`` and use
 ``padding`` (left, top, right, bottom) and ``valign: 'middle'``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,8 +50,8 @@ from kivy.properties import (
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import tr
-from kiosk.languages import get_language, languages
-from kiosk.text import COMMON, Line, Run, font_chooser, layout, paragraph_base
+from kiosk.languages import font_chooser, get_language, languages
+from kiosk.text import COMMON, Line, Run, layout, paragraph_base
 
 _TEXTURE_CACHE_SIZE = 512
 _registered: set[str] = set()
@@ -106,8 +107,12 @@ class _Shaper:
         """A label to measure with, its font primed for its direction and script."""
         key = (font, size, script, direction)
         if key not in self._labels:
-            self._labels[key] = CoreLabel(font_name=_font_name(font), font_size=size,
-                                          font_script_name=script, font_direction=direction)
+            self._labels[key] = CoreLabel(
+                font_name=_font_name(font),
+                font_size=size,
+                font_script_name=script,
+                font_direction=direction,
+            )
         label = self._labels[key]
         _prime(label)
         return label
@@ -118,15 +123,21 @@ class _Shaper:
         label = self._label(font, size, *(_home_state(font) or (script, "ltr")))
         return label.get_ascent(), -label.get_descent()
 
-    def _core(self, text: str, font: str, size: float, script: str,
-              direction: str) -> tuple[Any, float]:
+    def _core(
+        self, text: str, font: str, size: float, script: str, direction: str
+    ) -> tuple[Any, float]:
         """(texture, width) of text without spaces at its ends, rendered once, LRU-cached."""
         key = (text, font, size, script, direction)
         if key in self._cores:
             self._cores.move_to_end(key)
             return self._cores[key]
-        label = CoreLabel(text=text, font_name=_font_name(font), font_size=size,
-                          font_script_name=script, font_direction=direction)
+        label = CoreLabel(
+            text=text,
+            font_name=_font_name(font),
+            font_size=size,
+            font_script_name=script,
+            font_direction=direction,
+        )
         _prime(label)
         label.refresh()
         texture = label.texture
@@ -147,13 +158,15 @@ class _Shaper:
         if not lead and not trail:
             return 0.0, 0.0
         # Nastaliq's space is 0.13 em: too tight beside a Latin run; 0.2 em at run edges
-        space = max(self._label(run.font, size, script, run.direction).get_extents(" ")[0],
-                    size * 0.2)
+        space = max(
+            self._label(run.font, size, script, run.direction).get_extents(" ")[0], size * 0.2
+        )
         if not run.text.strip():
             return 0.0, space * len(run.text)
         # visually, a right-to-left run's trailing (logical) spaces are on its left
         return ((trail, lead) if run.level % 2 else (lead, trail))[0] * space, (
-            (trail, lead) if run.level % 2 else (lead, trail))[1] * space
+            (trail, lead) if run.level % 2 else (lead, trail)
+        )[1] * space
 
     def width(self, run: Run, size: float, script: str) -> float:
         """The run's width for line breaking: no texture for simple scripts."""
@@ -208,8 +221,9 @@ def _ink_right(texture: Any) -> int:
     """One past the rightmost column with any ink (alpha) in the texture."""
     width, height = texture.size
     alpha = bytes(texture.pixels)[3::4]
-    return max((len(alpha[y * width:(y + 1) * width].rstrip(b"\0")) for y in range(height)),
-               default=0)
+    return max(
+        (len(alpha[y * width : (y + 1) * width].rstrip(b"\0")) for y in range(height)), default=0
+    )
 
 
 SHAPER = _Shaper()
@@ -266,9 +280,13 @@ class BidiLabel(Widget):
         size = float(self.font_size)
         inner = self.width - self.padding[0] - self.padding[2]
         width = inner if self.width > 1 else float("inf")
-        lines = layout(self.text.replace("\t", " "), width,
-                       lambda run: SHAPER.width(run, size, self._script_for(run)),
-                       self.resolved_direction, font_chooser(lang.tag, self.bold))
+        lines = layout(
+            self.text.replace("\t", " "),
+            width,
+            lambda run: SHAPER.width(run, size, self._script_for(run)),
+            self.resolved_direction,
+            font_chooser(lang.tag, self.bold),
+        )
         self._lines, self._size = lines, size
         self.placed_lines = [self._place(line, size) for line in lines]
         self.redraw()
@@ -290,8 +308,9 @@ class BidiLabel(Widget):
             x += shaped.width
         return result
 
-    def _line_metrics(self, placed: Sequence[Placed], size: float,
-                      default_font: str) -> tuple[float, float]:
+    def _line_metrics(
+        self, placed: Sequence[Placed], size: float, default_font: str
+    ) -> tuple[float, float]:
         fonts = {(p.run.font, p.script) for p in placed} or {(default_font, "Latn")}
         metrics = [SHAPER.metrics(font, size, script) for font, script in fonts]
         return max(a for a, _ in metrics), max(d for _, d in metrics)
@@ -306,8 +325,11 @@ class BidiLabel(Widget):
         left_pad, top_pad, right_pad, bottom_pad = self.padding
         metrics = [self._line_metrics(placed, size, default_font) for placed in placed_lines]
         text_height = sum((a + d) * self.line_spacing for a, d in metrics)
-        top = {"top": self.top - top_pad, "bottom": self.y + bottom_pad + text_height,
-               "middle": self.center_y + (text_height + bottom_pad - top_pad) / 2}[self.valign]
+        top = {
+            "top": self.top - top_pad,
+            "bottom": self.y + bottom_pad + text_height,
+            "middle": self.center_y + (text_height + bottom_pad - top_pad) / 2,
+        }[self.valign]
         widest = 0.0
         self.canvas.clear()
         with self.canvas:
@@ -315,9 +337,11 @@ class BidiLabel(Widget):
             for placed, (ascent, descent) in zip(placed_lines, metrics, strict=True):
                 line_width = sum(p.width for p in placed)
                 widest = max(widest, line_width)
-                left = {"left": self.x + left_pad, "right": self.right - right_pad - line_width,
-                        "center": (self.x + left_pad + self.right - right_pad - line_width) / 2,
-                        }[align]
+                left = {
+                    "left": self.x + left_pad,
+                    "right": self.right - right_pad - line_width,
+                    "center": (self.x + left_pad + self.right - right_pad - line_width) / 2,
+                }[align]
                 self._draw_line(placed, left, top - ascent, size)
                 top -= (ascent + descent) * self.line_spacing
         self.content_width = widest + left_pad + right_pad

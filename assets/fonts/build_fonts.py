@@ -12,6 +12,7 @@ whatever Extension B+ characters the face has for Hong Kong use), Bopomofo, CJK 
 full-width forms keeps any Chinese survey text or dynamic content drawable while dropping kana,
 hangul and the JP/KR-only variants.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -26,18 +27,41 @@ NOTO = Path("/usr/share/fonts/truetype/noto")
 CJK_TTC = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 COPIED = [
-    "NotoSans-Regular.ttf", "NotoSans-Bold.ttf",
-    "NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf",
-    "NotoNastaliqUrdu-Regular.ttf", "NotoNastaliqUrdu-Bold.ttf",
-    "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf",
+    "NotoSans-Regular.ttf",
+    "NotoSans-Bold.ttf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoNaskhArabic-Bold.ttf",
+    "NotoNastaliqUrdu-Regular.ttf",
+    "NotoNastaliqUrdu-Bold.ttf",
+    "NotoSansBengali-Regular.ttf",
+    "NotoSansBengali-Bold.ttf",
 ]
 # face name inside the .ttc -> file written here
-CJK_FACES = {"Noto Sans CJK SC": "NotoSansSC-Regular.otf", "Noto Sans CJK TC": "NotoSansTC-Regular.otf"}
+CJK_FACES = {
+    "Noto Sans CJK SC": "NotoSansSC-Regular.otf",
+    "Noto Sans CJK TC": "NotoSansTC-Regular.otf",
+}
 CJK_RANGES = [
-    (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F),
-    (0x2190, 0x21FF), (0x2460, 0x24FF), (0x2500, 0x25FF), (0x2600, 0x26FF), (0x2E80, 0x2FDF),
-    (0x3000, 0x303F), (0x3100, 0x312F), (0x31A0, 0x31EF), (0x3200, 0x32FF), (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE6F), (0xFF00, 0xFFEF),
+    (0x0020, 0x007E),
+    (0x00A0, 0x00FF),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x214F),
+    (0x2190, 0x21FF),
+    (0x2460, 0x24FF),
+    (0x2500, 0x25FF),
+    (0x2600, 0x26FF),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x303F),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31EF),
+    (0x3200, 0x32FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE10, 0xFE1F),
+    (0xFE30, 0xFE6F),
+    (0xFF00, 0xFFEF),
     (0x20000, 0x3FFFF),
 ]
 

@@ -1,6 +1,7 @@
 """Fixtures for the language tests: the real catalogues, the template extracted from the sources
 now (so a message added to a screen and not yet translated fails a test), and throwaway
 catalogue folders for the translator's behaviour."""
+
 from __future__ import annotations
 
 import io

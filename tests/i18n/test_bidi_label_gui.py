@@ -3,6 +3,7 @@
 Kivy is imported inside the fixture, never at module level, so collecting this file cannot
 create the window before the screens tests have configured it. Screenshots go to
 test-artifacts/screenshots/bidi/ (look at them: a test cannot tell tofu from Arabic)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -18,8 +19,11 @@ SHOTS = ARTIFACTS / "screenshots" / "bidi"
 WARD = "جناح 4B في NHS منذ 2024"
 SAMPLES = [
     ("ar", "جناح 4B في NHS منذ 2024"),
-    ("ar", "طفل (NHS) 4% — بشكل عام، كيف كانت تجربتك مع خدمتنا؟ نريد أن نعرف رأيك في جناح 4B "
-           "لدى NHS حتى نتمكن من التحسين."),
+    (
+        "ar",
+        "طفل (NHS) 4% — بشكل عام، كيف كانت تجربتك مع خدمتنا؟ نريد أن نعرف رأيك في جناح 4B "
+        "لدى NHS حتى نتمكن من التحسين.",
+    ),
     ("ur", "وارڈ 4B میں NHS کا تجربہ 2024 سے"),
     ("fa", "می‌خواهم (۱۲٪) درباره‌ی بخش 4B بگویم"),
     ("ckb", "ئەزموونت لە بەشی 4B چۆن بوو؟"),
@@ -39,14 +43,22 @@ class Stage:
         from kivy.uix.boxlayout import BoxLayout
 
         self.window = Window
-        self.box = BoxLayout(orientation="vertical", padding=16, spacing=12, size_hint=(None, None),
-                             size=(1000, 760), pos=(0, 0))
+        self.box = BoxLayout(
+            orientation="vertical",
+            padding=16,
+            spacing=12,
+            size_hint=(None, None),
+            size=(1000, 760),
+            pos=(0, 0),
+        )
         with self.box.canvas.before:
             Color(1, 1, 1, 1)
             self._bg = Rectangle(pos=self.box.pos, size=self.box.size)
-        self.box.bind(pos=lambda *_: setattr(self._bg, "pos", self.box.pos),
-                      size=lambda *_: setattr(self._bg, "size", self.box.size),
-                      minimum_height=self.box.setter("height"))  # the picture fits the text
+        self.box.bind(
+            pos=lambda *_: setattr(self._bg, "pos", self.box.pos),
+            size=lambda *_: setattr(self._bg, "size", self.box.size),
+            minimum_height=self.box.setter("height"),
+        )  # the picture fits the text
         Window.add_widget(self.box)
 
     def add(self, widget: Any) -> Any:
@@ -87,8 +99,13 @@ def test_mixed_arabic_line_is_drawn_in_visual_order(stage: Stage) -> None:
     widget = stage.add(label(text=WARD, lang="ar", font_size=48))
     (line,) = widget.placed_lines
     assert [(p.run.text, p.run.direction) for p in line] == [
-        ("2024", "ltr"), (" منذ ", "rtl"), ("NHS", "ltr"), (" في ", "rtl"), ("4B", "ltr"),
-        ("جناح ", "rtl")]
+        ("2024", "ltr"),
+        (" منذ ", "rtl"),
+        ("NHS", "ltr"),
+        (" في ", "rtl"),
+        ("4B", "ltr"),
+        ("جناح ", "rtl"),
+    ]
     fonts = {p.run.text.strip(): Path(p.run.font).name for p in line}
     assert fonts["NHS"] == fonts["4B"] == "NotoSans-Regular.ttf"  # Naskh has no Latin letters
     assert fonts["جناح"] == "NotoNaskhArabic-Regular.ttf"
@@ -152,8 +169,16 @@ def test_every_script_side_by_side(stage: Stage) -> None:
 
 
 def test_padding_and_vertical_centring_for_use_inside_buttons(stage: Stage) -> None:
-    widget = label(text="نعم", lang="ar", padding=[20, 10, 30, 10], valign="middle",
-                   halign="center", auto_height=False, size_hint_y=None, height=200)
+    widget = label(
+        text="نعم",
+        lang="ar",
+        padding=[20, 10, 30, 10],
+        valign="middle",
+        halign="center",
+        auto_height=False,
+        size_hint_y=None,
+        height=200,
+    )
     stage.add(widget)
     assert widget.texture_size == [widget.content_width, widget.content_height]
     assert 20 < widget.content_height < widget.height  # one line plus top and bottom padding
@@ -164,22 +189,47 @@ def test_padding_and_vertical_centring_for_use_inside_buttons(stage: Stage) -> N
     assert abs(rect.pos[0] + widget.placed_lines[0][0].width / 2 - inner_centre) < 3
 
 
-SHEET = ["Question {number} of {total}", "Do you need more time?",
-         "If not, your answers will be cleared in {seconds} seconds.",
-         "This is not monitored all the time. If you need help now, please speak to a member of "
-         "staff.", "Tap here to give feedback", "Yes, I need more time"]
+SHEET = [
+    "Question {number} of {total}",
+    "Do you need more time?",
+    "If not, your answers will be cleared in {seconds} seconds.",
+    "This is not monitored all the time. If you need help now, please speak to a member of staff.",
+    "Tap here to give feedback",
+    "Yes, I need more time",
+]
 
 
-@pytest.mark.parametrize("tag", ["ar", "ur", "fa", "ckb", "bn", "zh-Hant", "zh-Hans", "cy",
-                                 "pl", "ro", "pt", "so", "en-x-easy"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "ar",
+        "ur",
+        "fa",
+        "ckb",
+        "bn",
+        "zh-Hant",
+        "zh-Hans",
+        "cy",
+        "pl",
+        "ro",
+        "pt",
+        "so",
+        "en-x-easy",
+    ],
+)
 def test_catalogue_sheet(stage: Stage, tag: str) -> None:
     """Real catalogue strings with real numbers in them, one picture per language to look at."""
     from kiosk.i18n import translate
     from kiosk.languages import format_number
 
-    texts = [translate(message, tag).format(number=format_number(3, tag),
-                                            total=format_number(12, tag),
-                                            seconds=format_number(20, tag)) for message in SHEET]
+    texts = [
+        translate(message, tag).format(
+            number=format_number(3, tag),
+            total=format_number(12, tag),
+            seconds=format_number(20, tag),
+        )
+        for message in SHEET
+    ]
     widgets = [stage.add(label(text=text, lang=tag, font_size=30)) for text in texts]
     stage.frames()
     for widget, text in zip(widgets, texts, strict=True):
@@ -209,8 +259,13 @@ def test_a_word_is_not_clipped_whatever_was_drawn_before(stage: Stage) -> None:
     naskh = str(get_language_font("ar"))
     widths = []
     for before in ("2024", "جناح"):  # the previous render: LTR digits, then RTL letters
-        previous = CoreLabel(text=before, font_name=naskh, font_size=33, font_script_name="Arab",
-                             font_direction="ltr" if before.isdigit() else "rtl")
+        previous = CoreLabel(
+            text=before,
+            font_name=naskh,
+            font_size=33,
+            font_script_name="Arab",
+            font_direction="ltr" if before.isdigit() else "rtl",
+        )
         previous.refresh()
         previous.texture.pixels  # noqa: B018 (forces the delayed render)
         shaped = _Shaper().shape(Run("طفل", 1, "Arab", naskh), 33, "Arab")
@@ -232,8 +287,13 @@ def test_a_bidi_label_leaves_plain_labels_measuring_right(stage: Stage) -> None:
     naskh = str(get_language_font("ar"))
 
     def plain_width() -> int:
-        plain = CoreLabel(text="طفل", font_name=naskh, font_size=37.0, font_script_name="Arab",
-                          font_direction="rtl")
+        plain = CoreLabel(
+            text="طفل",
+            font_name=naskh,
+            font_size=37.0,
+            font_script_name="Arab",
+            font_direction="rtl",
+        )
         plain.refresh()
         plain.texture.pixels  # noqa: B018 (forces the delayed render)
         return plain.texture.width

@@ -1,5 +1,6 @@
 """Every catalogue carries every message, keeps each placeholder, and every string in every
 language (UI catalogues and survey text) can be drawn with the fonts chosen for that language."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,15 @@ from babel.messages.catalog import Catalog
 
 from kiosk.i18n_build import main as build_main
 from kiosk.i18n_build import missing_messages
-from kiosk.languages import format_date, format_number, get_language, languages, missing_glyphs
-from kiosk.text import COMMON, font_chooser, script_of
+from kiosk.languages import (
+    font_chooser,
+    format_date,
+    format_number,
+    get_language,
+    languages,
+    missing_glyphs,
+)
+from kiosk.text import COMMON, script_of
 
 from .conftest import ROOT, TRANSLATED
 
@@ -24,8 +32,11 @@ SURVEYS = sorted((ROOT / "assets" / "surveys").glob("*.json"))
 
 def placeholders(text: str) -> Counter:
     """``{name}`` / ``{name:spec}`` fields, counted (``{{`` is a literal brace, not a field)."""
-    return Counter(f"{name}:{spec}!{conv}" for _, name, spec, conv in string.Formatter().parse(text)
-                   if name is not None)
+    return Counter(
+        f"{name}:{spec}!{conv}"
+        for _, name, spec, conv in string.Formatter().parse(text)
+        if name is not None
+    )
 
 
 def pairs(catalog: Catalog) -> Iterator[tuple[str, str]]:
@@ -43,23 +54,27 @@ def pairs(catalog: Catalog) -> Iterator[tuple[str, str]]:
 
 def rendered(text: str) -> str:
     """The text as shown: placeholders filled with digits (a number, a count, a code)."""
-    return text.format(**{name: "1234567890" for name in
-                          {n for _, n, _, _ in string.Formatter().parse(text) if n}})
+    return text.format(
+        **{name: "1234567890" for name in {n for _, n, _, _ in string.Formatter().parse(text) if n}}
+    )
 
 
 @pytest.mark.parametrize("tag", TRANSLATED)
 def test_catalogue_has_every_message(tag: str, template: Catalog, catalogues: dict) -> None:
     missing = missing_messages(catalogues[tag], template)
-    assert not missing, (f"{tag}: {len(missing)} message(s) untranslated or fuzzy, e.g. "
-                         f"{missing[:3]}; translate them in locales/{tag}/LC_MESSAGES/messages.po "
-                         "(python -m kiosk.i18n_build adds new ones)")
+    assert not missing, (
+        f"{tag}: {len(missing)} message(s) untranslated or fuzzy, e.g. "
+        f"{missing[:3]}; translate them in locales/{tag}/LC_MESSAGES/messages.po "
+        "(python -m kiosk.i18n_build adds new ones)"
+    )
 
 
 @pytest.mark.parametrize("tag", TRANSLATED)
 def test_placeholders_are_kept_exactly(tag: str, catalogues: dict) -> None:
     for english, translated in pairs(catalogues[tag]):
         assert placeholders(translated) == placeholders(english), (
-            f"{tag}: {translated!r} must keep exactly the placeholders of {english!r}")
+            f"{tag}: {translated!r} must keep exactly the placeholders of {english!r}"
+        )
         rendered(translated)  # and it formats without KeyError/ValueError
 
 
@@ -99,14 +114,17 @@ def test_glyph_check_catches_latin_inside_an_arabic_font() -> None:
 def test_english_source_is_drawable(template: Catalog) -> None:
     font = get_language("en").font
     for message in template:
-        for text in ([message.id] if isinstance(message.id, str) else message.id):
+        for text in [message.id] if isinstance(message.id, str) else message.id:
             assert not missing_glyphs(font, rendered(text)), text
 
 
 @pytest.mark.parametrize("lang", list(languages()), ids=lambda lang: lang.tag)
 def test_names_numbers_and_dates_are_drawable(lang) -> None:
-    shown = [lang.native_name, format_number(1234567.5, lang.tag),
-             format_date(dt.date(2026, 11, 26), lang.tag)]
+    shown = [
+        lang.native_name,
+        format_number(1234567.5, lang.tag),
+        format_date(dt.date(2026, 11, 26), lang.tag),
+    ]
     for text in shown:
         assert not missing_glyphs(lang.font, text), f"{lang.tag}: {text!r}"
 
@@ -142,7 +160,8 @@ def test_every_survey_text_is_drawable(survey: Path) -> None:
         for ch in set(text):
             fonts = chain(script_of(ch))
             if not any(ord(ch) in covered for _, covered in fonts) and missing_glyphs(
-                    lang.font, ch):
+                lang.font, ch
+            ):
                 problems.append(f"{where}[{tag}]: {ch!r} U+{ord(ch):04X} has no glyph")
             elif script_of(ch) == lang.script and missing_glyphs(lang.font, ch):
                 problems.append(f"{where}[{tag}]: {ch!r} is not in {lang.font.name}")

@@ -1,4 +1,5 @@
 """docs/languages.md matches the registry and the build tool (STYLE habit 15: docs are tested)."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,14 @@ def test_every_language_is_in_the_table_with_its_direction_and_voice() -> None:
 def test_every_registry_key_is_documented() -> None:
     data = tomllib.loads(REGISTRY.read_text(encoding="utf-8"))
     keys = {key for entry in data["language"] for key in entry} | {
-        "direction", "voice", "label", "fallback", "variant", "bold", "numbering"}
+        "direction",
+        "voice",
+        "label",
+        "fallback",
+        "variant",
+        "bold",
+        "numbering",
+    }
     for key in keys:
         assert re.search(rf"^\s*#?\s*{key} = ", DOC, re.M), f"registry key {key!r} not documented"
 

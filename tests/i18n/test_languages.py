@@ -1,4 +1,5 @@
 """The language registry: the languages the issue names, direction, fonts, voices, CLDR names."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,22 @@ from kiosk.languages import (
     registry,
 )
 
-REQUIRED = ["en", "en-x-easy", "cy", "pl", "ar", "ur", "fa", "ckb", "ro", "pt", "zh-Hans",
-            "zh-Hant", "bn", "so"]
+REQUIRED = [
+    "en",
+    "en-x-easy",
+    "cy",
+    "pl",
+    "ar",
+    "ur",
+    "fa",
+    "ckb",
+    "ro",
+    "pt",
+    "zh-Hans",
+    "zh-Hant",
+    "bn",
+    "so",
+]
 
 
 def registry_data() -> dict:
@@ -46,12 +61,19 @@ def test_right_to_left_languages_are_exactly_the_arabic_script_ones() -> None:
         assert get_language(tag).script == "Arab"
 
 
-@pytest.mark.parametrize("tag,script,font", [
-    ("ur", "Arab", "NotoNastaliqUrdu-Regular.ttf"), ("ar", "Arab", "NotoNaskhArabic-Regular.ttf"),
-    ("ckb", "Arab", "NotoNaskhArabic-Regular.ttf"), ("bn", "Beng", "NotoSansBengali-Regular.ttf"),
-    ("zh-Hans", "Hani", "NotoSansSC-Regular.otf"), ("zh-Hant", "Hani", "NotoSansTC-Regular.otf"),
-    ("so", "Latn", "NotoSans-Regular.ttf"), ("cy", "Latn", "NotoSans-Regular.ttf"),
-])
+@pytest.mark.parametrize(
+    "tag,script,font",
+    [
+        ("ur", "Arab", "NotoNastaliqUrdu-Regular.ttf"),
+        ("ar", "Arab", "NotoNaskhArabic-Regular.ttf"),
+        ("ckb", "Arab", "NotoNaskhArabic-Regular.ttf"),
+        ("bn", "Beng", "NotoSansBengali-Regular.ttf"),
+        ("zh-Hans", "Hani", "NotoSansSC-Regular.otf"),
+        ("zh-Hant", "Hani", "NotoSansTC-Regular.otf"),
+        ("so", "Latn", "NotoSans-Regular.ttf"),
+        ("cy", "Latn", "NotoSans-Regular.ttf"),
+    ],
+)
 def test_script_and_font(tag: str, script: str, font: str) -> None:
     lang = get_language(tag)
     assert lang.script == script
@@ -79,8 +101,9 @@ def test_chinese_fonts_are_single_faces_of_the_right_region() -> None:
 
 
 def test_voices_exist_in_espeak_ng() -> None:
-    listing = subprocess.run(["espeak-ng", "--voices"], capture_output=True, text=True,
-                             check=True).stdout
+    listing = subprocess.run(
+        ["espeak-ng", "--voices"], capture_output=True, text=True, check=True
+    ).stdout
     known = {line.split()[1].lower() for line in listing.splitlines()[1:] if line.split()}
     for lang in languages():
         if lang.voice:
@@ -128,8 +151,9 @@ def test_digits_follow_cldrs_numbering_system() -> None:
 
 def test_adding_a_language_needs_only_data() -> None:
     data = registry_data()
-    data["language"].append({"tag": "ti", "locale": "ti", "script": "Latn",
-                             "font": "NotoSans-Regular.ttf"})
+    data["language"].append(
+        {"tag": "ti", "locale": "ti", "script": "Latn", "font": "NotoSans-Regular.ttf"}
+    )
     added = parse_registry(data).get("ti")
     assert added.english_name == "Tigrinya" and added.direction == "ltr"
     assert added.fallback == "en" and added.voice is None

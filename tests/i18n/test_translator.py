@@ -1,5 +1,6 @@
 """The one translator: catalogues per language, English fallback, live switching, compiling on
 the fly, plural rules, and the review flag the staff screen lists."""
+
 from __future__ import annotations
 
 import os
@@ -107,7 +108,7 @@ def test_catalogue_that_cannot_be_cached_still_translates(localedir: Path) -> No
 def test_unreadable_catalogue_shows_english(localedir: Path, caplog) -> None:
     path = catalogue_path("pl", ".po", localedir)
     path.parent.mkdir(parents=True)
-    path.write_bytes(b"msgid \"Next\"\nmsgstr \"Dalej\n\xff\xfe garbage")
+    path.write_bytes(b'msgid "Next"\nmsgstr "Dalej\n\xff\xfe garbage')
     tr = Translator(localedir, "pl")
     assert tr._("Next") == "Next"
     assert "catalogue for pl is unusable" in caplog.text
