@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -166,7 +167,8 @@ def measure(url: str) -> None:
 
 def indexes(conn: Any, create: bool) -> None:
     for name, what in PROPOSED_INDEXES.items():
-        conn.execute(f"CREATE INDEX {name} ON {what}" if create else f"DROP INDEX IF EXISTS {name}")
+        sql = f"CREATE INDEX IF NOT EXISTS {name} ON {what}"
+        conn.execute(sql if create else f"DROP INDEX IF EXISTS {name}")
     conn.execute("ANALYZE")
 
 
@@ -226,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres-url", help="an empty PostgreSQL database (default: start a temporary server)"
     )
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM: still run the finally blocks (the throwaway PostgreSQL server).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp(prefix="pv-bench-")) / "c.sqlite"
     bench_sqlite(path, args.responses)
     if args.postgres or args.postgres_url:
