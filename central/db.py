@@ -84,6 +84,13 @@ _TYPES = {
 }
 
 
+def _split_values(sql: str) -> tuple[str, str, str]:
+    """"INSERT ... VALUES (?, ?) ON ..." -> ("INSERT ... VALUES ", "(?, ?)", " ON ...")."""
+    head, _, rest = sql.partition("VALUES")
+    close = rest.index(")") + 1
+    return head + "VALUES ", rest[:close].strip(), rest[close:]
+
+
 class Tx:
     """One open transaction; ``execute`` returns a cursor (fetchone/fetchall/rowcount)."""
 
@@ -101,6 +108,23 @@ class Tx:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._cur.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def insert_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """Run a one-row ``INSERT ... VALUES (?, ...) ... RETURNING col`` for many rows; the first
+        returned column of every row actually inserted. SQLite: one multi-row statement;
+        PostgreSQL: psycopg's pipelined executemany (a huge statement is slow to prepare)."""
+        if not rows:
+            return []
+        if self.dialect == "postgres":
+            self._cur.executemany(self._sql(sql), [tuple(r) for r in rows], returning=True)
+            out = []
+            while True:
+                out.extend(row[0] for row in self._cur.fetchall())
+                if not self._cur.nextset():
+                    return out
+        head, values, tail = _split_values(sql)
+        statement = head + ", ".join([values] * len(rows)) + tail
+        return [row[0] for row in self.all(statement, [v for r in rows for v in r])]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         return self.execute(sql, params).fetchone()

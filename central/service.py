@@ -14,20 +14,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from central.db import Database, Tx
+from central.batches import claim_batch, store_batch, write_reports
+from central.db import Database
 from central.ingest import Ingested, Rejection, open_record
 from kiosk.crypto import PrivateKey, PublicKey
 from sync.protocol import (
-    ACCEPTED,
-    CONFLICT,
-    DUPLICATE,
     REJECTED,
     Batch,
     BatchResult,
     Enrolment,
     EnrolmentError,
     Heartbeat,
-    RecordResult,
     WireError,
     WireRecord,
 )
@@ -46,30 +43,6 @@ def token_hash(token: str) -> str:
 def normalise_code(code: str) -> str:
     cleaned = code.upper().replace("-", "").replace(" ", "")
     return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
-
-
-def record_digest(rec: WireRecord) -> str:
-    h = hashlib.sha256()
-    for part in (rec.sealed, rec.sealed_contact or b""):
-        h.update(len(part).to_bytes(8, "big"))
-        h.update(part)
-    return h.hexdigest()
-
-
-def _write_report(tx: Tx, opened: Ingested, site: str, now: float) -> None:
-    """The reporting rows: one per response, one per answer (with its code)."""
-    tx.execute(
-        "INSERT INTO responses (record_id, survey_id, survey_version, device_id, site,"
-        " location, language, variant, started_at, finished_at, flags, fft_code,"
-        " has_contact, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (*opened.response[:4], site, *opened.response[5:], now),
-    )
-    tx.executemany(
-        "INSERT INTO answers (record_id, question_id, kind, code, value)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        opened.answers,
-    )
 
 
 @dataclass(frozen=True)
@@ -254,11 +227,8 @@ class CentralRecord:
         opened = {r.record_id: self._open(r, identities, surveys) for r in batch.records}
         now = self._clock()
         with self.db.transaction() as tx:
-            self._claim_batch(tx, device, batch, body_sha256, now)
-            results = [
-                self._store_record(tx, device, batch.batch_id, rec, opened[rec.record_id], now)
-                for rec in batch.records
-            ]
+            claim_batch(tx, device.device_id, batch, body_sha256, now)
+            results = store_batch(tx, device.device_id, device.site, batch, opened, now)
             tx.execute(
                 "UPDATE devices SET last_seen = ? WHERE device_id = ?", (now, device.device_id)
             )
@@ -288,87 +258,6 @@ class CentralRecord:
     def _surveys(self) -> set[tuple[str, int]]:
         with self.db.read() as tx:
             return {(r[0], int(r[1])) for r in tx.all("SELECT survey_id, version FROM surveys")}
-
-    @staticmethod
-    def _claim_batch(tx: Tx, device: Device, batch: Batch, body_sha: str, now: float) -> None:
-        row = tx.one(
-            "INSERT INTO batches (batch_id, device_id, body_sha256, records, received_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id",
-            (batch.batch_id, device.device_id, body_sha, len(batch.records), now),
-        )
-        if row is not None:
-            return
-        seen = tx.one(
-            "SELECT device_id, body_sha256 FROM batches WHERE batch_id = ?", (batch.batch_id,)
-        )
-        if seen is not None and (seen[0] != device.device_id or seen[1] != body_sha):
-            raise WireError(
-                "batch_id_reused",
-                "this batch id was already used for a different batch; use a new random batch id",
-                409,
-            )
-        # Same device, same bytes: a resend (e.g. the answer was lost). Each record answers
-        # duplicate below, so the resend is harmless.
-
-    def _store_record(
-        self,
-        tx: Tx,
-        device: Device,
-        batch_id: str,
-        rec: WireRecord,
-        opened: Ingested | Rejection,
-        now: float,
-    ) -> RecordResult:
-        digest = record_digest(rec)
-        status, reason = (
-            (REJECTED, opened.reason) if isinstance(opened, Rejection) else ("ingested", None)
-        )
-        row = tx.one(
-            "INSERT INTO records (record_id, sha256, device_id, batch_id, survey_id,"
-            " survey_version, location, created_hour, key_id, sealed, contact_key_id,"
-            " sealed_contact, received_at, status, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (record_id) DO NOTHING RETURNING record_id",
-            (rec.record_id, digest, device.device_id, batch_id, rec.survey_id, rec.survey_version,
-             rec.location_code, rec.created_hour, rec.key_id, rec.sealed, rec.contact_key_id,
-             rec.sealed_contact, now, status, reason),
-        )  # fmt: skip
-        if row is None:
-            return self._seen_before(tx, device, batch_id, rec, digest, now)
-        if isinstance(opened, Rejection):
-            return RecordResult(rec.record_id, REJECTED, opened.reason)
-        _write_report(tx, opened, device.site, now)
-        return RecordResult(rec.record_id, ACCEPTED)
-
-    @staticmethod
-    def _seen_before(
-        tx: Tx, device: Device, batch_id: str, rec: WireRecord, digest: str, now: float
-    ) -> RecordResult:
-        sha, status, reason = tx.one(
-            "SELECT sha256, status, reason FROM records WHERE record_id = ?", (rec.record_id,)
-        )
-        if sha == digest:
-            return (
-                RecordResult(rec.record_id, REJECTED, reason)
-                if status == REJECTED
-                else RecordResult(rec.record_id, DUPLICATE)
-            )
-        # Same id, different bytes: keep the newcomer for investigation, never overwrite.
-        tx.execute(
-            "INSERT INTO conflicts (record_id, sha256, device_id, batch_id, sealed,"
-            " sealed_contact, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (
-                rec.record_id,
-                digest,
-                device.device_id,
-                batch_id,
-                rec.sealed,
-                rec.sealed_contact,
-                now,
-            ),
-        )
-        return RecordResult(rec.record_id, CONFLICT, "same record id, different bytes")
 
     # ------------------------------------------------------------ reporting helpers
 
@@ -405,6 +294,6 @@ class CentralRecord:
                 )
                 if cur.rowcount != 1:
                     continue  # another process got there first
-                _write_report(tx, opened, device.site, self._clock())
+                write_reports(tx, [opened], device.site, self._clock())
             done += 1
         return done
