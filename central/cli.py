@@ -6,6 +6,7 @@
     kiosk-central devices                     list kiosks and their health
     kiosk-central revoke DEVICE               stop a kiosk's token working
     kiosk-central content set --location L (--survey F | --settings F | --yswh F)
+    kiosk-central stats                       counts: stored, quarantined by reason, conflicts
     kiosk-central reingest                    retry quarantined records (after a fix)
 
 Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data) and
@@ -193,6 +194,17 @@ def cmd_reingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    _, record, _ = open_central(database_url(args), keys_dir(args))
+    counts, held = record.counts(), record.quarantine()
+    print(f"records received {counts['records']}: {counts['responses']} in the reporting tables,"
+          f" {sum(held.values())} quarantined, {counts['conflicts']} conflicting copies kept")
+    for reason, n in sorted(held.items()):
+        print(f"  quarantined {reason}: {n}")
+    print(f"batches {counts['batches']}, devices {counts['devices']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-central", description="Patient Voice central record"
@@ -241,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yswh", help='"You said, we heard" items (JSON list)')
     p.set_defaults(run=cmd_content)
     sub.add_parser("reingest", help="retry quarantined records").set_defaults(run=cmd_reingest)
+    sub.add_parser("stats", help="counts: stored, quarantined by reason, conflicts").set_defaults(
+        run=cmd_stats
+    )
     return parser
 
 

@@ -262,11 +262,18 @@ class CentralRecord:
     # ------------------------------------------------------------ reporting helpers
 
     def counts(self) -> dict[str, int]:
-        with self.db.transaction() as tx:
+        with self.db.read() as tx:
             return {
                 t: tx.one(f"SELECT COUNT(*) FROM {t}")[0]  # noqa: S608 - fixed table names
                 for t in ("records", "responses", "answers", "conflicts", "batches", "devices")
             }
+
+    def quarantine(self) -> dict[str, int]:
+        """Rejected records held sealed, by reason (what `kiosk-central reingest` may fix)."""
+        with self.db.read() as tx:
+            rows = tx.all("SELECT reason, COUNT(*) FROM records WHERE status = ? GROUP BY reason",
+                          (REJECTED,))  # fmt: skip
+        return {str(reason): int(n) for reason, n in rows}
 
     def reingest(self) -> int:
         """Retry quarantined records (e.g. after the missing survey version was published)."""

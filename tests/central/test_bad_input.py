@@ -115,7 +115,7 @@ def test_wrong_media_type_and_encoding(live_central: LiveCentral, dev: dict) -> 
 
 
 def test_unknown_survey_version_and_undecryptable_records_are_quarantined(
-    live_central: LiveCentral, dev: dict
+    live_central: LiveCentral, dev: dict, capsys: pytest.CaptureFixture
 ) -> None:
     good = sealed_records(live_central.keys, dev["device_id"], 1)
     unknown = sealed_records(live_central.keys, dev["device_id"], 1, survey_version=99)
@@ -139,6 +139,13 @@ def test_unknown_survey_version_and_undecryptable_records_are_quarantined(
         ("rejected", "unknown_survey_version"),
         ("rejected", "undecryptable"),
     ]
+    from central.cli import main
+
+    assert main(["--keys-dir", str(live_central.keys.dir), "--database-url", live_central.db_url,
+                 "stats"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "records received 3: 1 in the reporting tables, 2 quarantined" in out
+    assert "quarantined undecryptable: 1" in out and "unknown_survey_version: 1" in out
     # Once the survey version is published, the quarantined record can be ingested.
     survey = live_central.publish_fft()
     live_central.publisher.publish("other", "survey", {**survey, "version": 99})
