@@ -8,10 +8,9 @@ months, both in the trust's local time (Europe/London by default).
 The breakdowns (language, who answered, equality) are for one month, the last of the range
 unless another is given: a monthly report with a 12-month trend beside it.
 
-Speed: per location and period, one small query that an index on (location, finished_at)
-answers by a range scan, never a sort of every response in the range (SQLite's GROUP BY over
-half a million rows costs about a second; see bench/reports.py and docs/reports.md for the
-covering index that makes these reads index-only).
+Speed (bench/reports.py, 1,000,000 responses): see ``_period_counts`` for the trend's two
+plans; breakdowns read one location at a time through the (location, finished_at) index.
+docs/reports.md proposes covering indexes that make these reads index-only.
 """
 
 from __future__ import annotations
@@ -124,10 +123,12 @@ def trend_report(
     periods = period_bounds(first, last, period, tz)
     b_start, b_end = (breakdown_month or last).bounds(tz)
     with db.read() as tx:
-        per = _period_counts(tx, _locations(tx), periods)
-        languages = _grouped(tx, "r.language", "", b_start, b_end)
-        who = _grouped(tx, "a.value", _answer_join(1), b_start, b_end, [WHO_QUESTION])
-        equality = _equality_rows(tx, b_start, b_end)
+        locations = _locations(tx)
+        per = _period_counts(tx, locations, periods)
+        month = (tx, locations, b_start, b_end)
+        languages = _grouped(*month, "r.language", "")
+        who = _grouped(*month, "a.value", _answer_join(1), [WHO_QUESTION])
+        equality = _equality_rows(*month)
     return TrendReport(
         first,
         last,
@@ -188,18 +189,46 @@ _SUMS = ", ".join(f"SUM(CASE WHEN fft_code = {k} THEN 1 ELSE 0 END)" for k in CO
 def _period_counts(
     tx: Tx, locations: list[str], periods: list[Period]
 ) -> dict[tuple[str, dt.date], FFTCounts]:
+    """Counted FFT answers per (location, period start).
+
+    Two plans, because the engines differ: PostgreSQL groups half a million rows in one
+    hash aggregate; SQLite always sorts to group, so there one small index range read per
+    location and period is several times faster (bench/reports.py)."""
+    if tx.dialect == "postgres":
+        rows = _counts_grouped(tx, periods)
+    else:
+        rows = _counts_per_location(tx, locations, periods)
+    out = {}
+    for location, index, sums in rows:
+        counts = FFTCounts(tuple(int(v or 0) for v in sums))  # type: ignore[arg-type]
+        if counts.total:
+            out[(location, periods[index].start)] = counts
+    return out
+
+
+def _counts_grouped(tx: Tx, periods: list[Period]) -> list[tuple[str, int, tuple]]:
+    case = "CASE " + " ".join(f"WHEN finished_at < ? THEN {i}" for i in range(len(periods)))
+    rows = tx.all(
+        f"SELECT location, {case} END AS k, {_SUMS} FROM responses"
+        f" WHERE finished_at >= ? AND finished_at < ? AND fft_code IS NOT NULL AND {counted()}"
+        " GROUP BY location, k",
+        (*[p.hi for p in periods], periods[0].lo, periods[-1].hi, *FLAG_PATTERNS),
+    )
+    return [(r[0], int(r[1]), tuple(r[2:])) for r in rows]
+
+
+def _counts_per_location(
+    tx: Tx, locations: list[str], periods: list[Period]
+) -> list[tuple[str, int, tuple]]:
     sql = (
         f"SELECT {_SUMS} FROM responses WHERE location = ? AND finished_at >= ?"
         f" AND finished_at < ? AND fft_code IS NOT NULL AND {counted()}"
     )
-    out = {}
-    for location in locations:
-        for p in periods:
-            row = tx.one(sql, (location, p.lo, p.hi, *FLAG_PATTERNS))
-            counts = FFTCounts(tuple(int(v or 0) for v in row))  # type: ignore[arg-type]
-            if counts.total:
-                out[(location, p.start)] = counts
-    return out
+    return [
+        (location, i, tuple(tx.one(sql, (location, p.lo, p.hi, *FLAG_PATTERNS))))
+        for location in locations
+        for i, p in enumerate(periods)
+    ]
 
 
 def _points(
@@ -253,31 +282,47 @@ def _answer_join(n: int) -> str:
     return f" JOIN answers a ON a.record_id = r.record_id AND a.question_id IN ({marks})"
 
 
+# Breakdowns read one location at a time so both engines start from the (location,
+# finished_at) index and look answers up by their key, instead of scanning every answer.
+
+
 def _grouped(
-    tx: Tx, column: str, join: str, start: float, end: float, params: Sequence[str] = ()
+    tx: Tx,
+    locations: list[str],
+    start: float,
+    end: float,
+    column: str,
+    join: str,
+    params: Sequence[str] = (),
 ) -> dict[tuple[str, str], int]:
-    rows = tx.all(
-        f"SELECT r.location, {column}, COUNT(*) FROM responses r{join}"
-        f" WHERE r.finished_at >= ? AND r.finished_at < ? AND {counted('r.flags')}"
-        f" GROUP BY r.location, {column}",
-        (*params, start, end, *FLAG_PATTERNS),
+    sql = (
+        f"SELECT {column}, COUNT(*) FROM responses r{join} WHERE r.location = ?"
+        f" AND r.finished_at >= ? AND r.finished_at < ? AND {counted('r.flags')}"
+        f" GROUP BY {column}"
     )
-    return {(loc, value if value is not None else "(none)"): int(n) for loc, value, n in rows}
+    return {
+        (location, value if value is not None else "(none)"): int(n)
+        for location in locations
+        for value, n in tx.all(sql, (*params, location, start, end, *FLAG_PATTERNS))
+    }
 
 
-def _equality_rows(tx: Tx, start: float, end: float) -> dict[str, dict[tuple[str, str], int]]:
-    rows = tx.all(
-        "SELECT a.question_id, r.location, a.value, a.code, COUNT(*) FROM responses r"
+def _equality_rows(
+    tx: Tx, locations: list[str], start: float, end: float
+) -> dict[str, dict[tuple[str, str], int]]:
+    sql = (
+        "SELECT a.question_id, a.value, a.code, COUNT(*) FROM responses r"
         + _answer_join(len(EQUALITY_QUESTIONS))
-        + f" WHERE r.finished_at >= ? AND r.finished_at < ? AND {counted('r.flags')}"
-        " GROUP BY a.question_id, r.location, a.value, a.code",
-        (*EQUALITY_QUESTIONS, start, end, *FLAG_PATTERNS),
+        + " WHERE r.location = ? AND r.finished_at >= ? AND r.finished_at < ?"
+        f" AND {counted('r.flags')} GROUP BY a.question_id, a.value, a.code"
     )
     out: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    for question, location, value, code, n in rows:
-        # Ethnicity keeps its NHS Data Dictionary code beside the option (e.g. "A white_british").
-        label = f"{code} {value}" if question == "ethnicity" and code else str(value)
-        out[question][(location, label)] = out[question].get((location, label), 0) + int(n)
+    for location in locations:
+        params = (*EQUALITY_QUESTIONS, location, start, end, *FLAG_PATTERNS)
+        for question, value, code, n in tx.all(sql, params):
+            # Ethnicity keeps its NHS Data Dictionary code beside the option ("A white_british").
+            label = f"{code} {value}" if question == "ethnicity" and code else str(value)
+            out[question][(location, label)] = out[question].get((location, label), 0) + int(n)
     return out
 
 
