@@ -57,12 +57,34 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
     contacts = (
         PublicKey.from_text(contacts_pub.read_text().strip()) if contacts_pub.exists() else None
     )
-    return db, CentralRecord(db, responses, contacts), ContentPublisher(db)
+    retired = tuple(PrivateKey.load(p) for p in sorted(keys.glob("responses.*.key")))
+    return db, CentralRecord(db, responses, contacts, retired), ContentPublisher(db)
+
+
+def rotate_responses_key(keys: Path) -> PrivateKey:
+    """Retire responses.key as responses.<key id>.key (still used to open what kiosks sealed
+    to it) and make a new one, handed to kiosks from their next enrolment."""
+    current = keys / KEY_FILES["responses"]
+    if not current.exists():
+        raise CryptoError(f"{current} does not exist: run `kiosk-central keygen` first")
+    old_id = PrivateKey.load(current).public_key().key_id
+    os.replace(current, keys / f"responses.{old_id}.key")
+    os.replace(keys / "responses.pub", keys / f"responses.{old_id}.pub")
+    key = PrivateKey.generate()
+    key.save(current)
+    (keys / "responses.pub").write_text(key.public_key().to_text() + "\n")
+    return key
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     keys = keys_dir(args)
     keys.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if args.rotate_responses:
+        key = rotate_responses_key(keys)
+        print(f"responses: {key.public_key().to_text()}")
+        print(f"  new key id {key.public_key().key_id}; the old key is kept to open older records."
+              " Restart `serve`; kiosks get the new key when enrolled again.")
+        return 0
     for name in KEY_FILES.values():
         if (keys / name).exists():
             raise CryptoError(
@@ -215,9 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--keys-dir", help="where the key files are (default: DATA_DIR/keys)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("keygen", help="create the responses and contacts key pairs").set_defaults(
-        run=cmd_keygen
-    )
+    p = sub.add_parser("keygen", help="create the responses and contacts key pairs")
+    p.add_argument("--rotate-responses", action="store_true",
+                   help="retire the responses key (kept for older records) and make a new one")
+    p.set_defaults(run=cmd_keygen)
     p = sub.add_parser("serve", help="run the service")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8470)

@@ -43,14 +43,14 @@ class Ingested:
 
 def open_record(
     rec: WireRecord,
-    key: PrivateKey,
-    key_id: str,
+    keys: dict[str, PrivateKey],
     identities: tuple[str, ...],
     known_surveys: set[tuple[str, int]],
 ) -> Ingested:
     if (rec.survey_id, rec.survey_version) not in known_surveys:
         raise Rejection(UNKNOWN_SURVEY_VERSION)
-    if rec.key_id != key_id:
+    key = keys.get(rec.key_id)
+    if key is None:
         raise Rejection(UNKNOWN_KEY)
     try:
         plain = key.open(rec.sealed, "responses", rec.record_id)

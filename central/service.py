@@ -76,12 +76,14 @@ class CentralRecord:
         db: Database,
         responses_key: PrivateKey | None,
         contacts_key: PublicKey | None,
+        retired_keys: tuple[PrivateKey, ...] = (),
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self._key = responses_key
-        self._key_id = responses_key.public_key().key_id if responses_key else None
+        # Retired responses keys still open what kiosks sealed before a rotation.
+        self._keys = {k.public_key().key_id: k for k in (*retired_keys, responses_key) if k}
         self._contacts = contacts_key
         self._clock = clock
 
@@ -237,10 +239,8 @@ class CentralRecord:
     def _open(
         self, rec: WireRecord, identities: tuple[str, ...], surveys: set[tuple[str, int]]
     ) -> Ingested | Rejection:
-        if self._key is None:
-            return Rejection("no_private_key")
         try:
-            return open_record(rec, self._key, self._key_id or "", identities, surveys)
+            return open_record(rec, self._keys, identities, surveys)
         except Rejection as rejection:
             return rejection
 

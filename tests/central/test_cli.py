@@ -141,3 +141,32 @@ def test_content_set_validates_before_accepting(
     _, doc = publisher.document("ward-4")
     assert doc["surveys"][0]["version"] == 1 and doc["settings"] is None
     assert doc["you_said_we_heard"][0]["id"] == "parking"
+
+
+def test_rotating_the_responses_key_keeps_older_records_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from kiosk.crypto import PublicKey, Sealer
+    from kiosk.store import InMemoryStore
+    from sync.agent import batch_id_for
+    from sync.protocol import Batch, WireRecord
+    from tests.central.live import make_record
+
+    run(capsys, tmp_path, "keygen")
+    url = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    _, record, publisher = open_central(url, tmp_path / "keys")
+    publisher.publish("*", "survey", json.loads(FFT_SURVEY.read_text()))
+    old = record.enrol(record.create_enrol_code("REN", "ward-3"))
+    sealers = [Sealer(PublicKey.from_text(k), p) for k, p in
+               ((old.responses_key, "responses"), (old.contacts_key, "contacts"))]
+    store = InMemoryStore(*sealers)
+    store.add(make_record(old.device_id))
+    code, out, _ = run(capsys, tmp_path, "keygen", "--rotate-responses")
+    assert code == 0 and "old key is kept" in out
+    _, record, _ = open_central(url, tmp_path / "keys")  # what `serve` loads after a restart
+    new = record.enrol(record.create_enrol_code("REN", "ward-3"))
+    assert new.responses_key != old.responses_key and new.contacts_key == old.contacts_key
+    wire = [WireRecord.from_pending(p) for p in store.pending(1)]
+    result = record.ingest(record.authenticate(old.token), Batch(batch_id_for(wire), tuple(wire)),
+                           "x" * 64)  # fmt: skip
+    assert [r.status for r in result.results] == ["accepted"]
