@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup lint dist clean
+.PHONY: run test setup lint dist dist-selftest clean
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -20,6 +20,14 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kiosk sync central screens tests bench
+
+## The one-folder kiosk bundle (PyInstaller, kiosk.spec) in dist/kiosk/.
+dist: $(STAMP)
+	bash scripts/build-dist.sh
+
+## Build, then run the frozen `kiosk selftest` offscreen against a throwaway config.
+dist-selftest: $(STAMP)
+	bash scripts/build-dist.sh --selftest
 
 clean:
 	rm -rf $(VENV) .run test-artifacts build dist
