@@ -200,7 +200,7 @@ class SyncAgent:
         try:
             report = self.submitter.submit_all(stop)
             self.client.heartbeat(self._heartbeat())
-            self._pull_content()
+            refused = self._pull_content()
         except DeviceRevokedError as exc:
             self._status(
                 revoked=True, needs_it=True, last_error=str(exc), last_error_at=self._clock()
@@ -211,25 +211,24 @@ class SyncAgent:
             raise
         if self.status is not None:
             self.status.record_sync(self._clock())
+            if refused:  # the sync worked, but IT should know the content did not
+                self.status.record_error(refused, self._clock())
         return report
 
-    def _pull_content(self) -> None:
+    def _pull_content(self) -> str | None:
+        """Fetch and apply new content; the reason if it was refused (last good content stays)."""
         if self.content is None:
-            return
+            return None
         etag, doc = self.client.content(self.content.version())
         if doc is None:
-            return
+            return None
         try:
             self.content.apply(doc, etag)
         except Exception as exc:  # noqa: BLE001 - a bad update must never stop uploads
-            # Refused; the last good content stays. Reported, then the round goes on.
             log.warning("content update refused: %s", exc)
-            self._status(
-                last_error=f"content update refused: {type(exc).__name__}",
-                last_error_at=self._clock(),
-            )
-            return
+            return f"content update refused ({type(exc).__name__}); the previous content stays"
         self._status(content_version=etag)
+        return None
 
     def _heartbeat(self) -> Heartbeat:
         st = self.status.read() if self.status is not None else None

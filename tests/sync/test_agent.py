@@ -198,6 +198,9 @@ def test_bad_content_is_refused_and_last_good_content_stays(
     assert agent.store.count_pending() == 0
     assert agent.content.version() == good and agent.content.settings().idle_seconds == 90
     assert agent.content.survey().id == "fft"
+    status = StatusFile(cfg.status_path).read()
+    assert "content update refused (ContentError)" in status.last_error
+    assert status.content_version == good and status.last_sync_at is not None
 
 
 def test_tls_verification_cannot_be_switched_off(tmp_path: Path) -> None:
