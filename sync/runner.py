@@ -105,16 +105,18 @@ class SyncRunner:
                 return
 
 
-def build_agent(cfg: Any, *, session: Any = None) -> SyncAgent:
-    """The agent for an enrolled kiosk's config (``kiosk.config.KioskConfig``)."""
+def build_agent(cfg: Any, *, session: Any = None, store: Any = None,
+                content: Any = None) -> SyncAgent:
+    """The agent for an enrolled kiosk's config (``kiosk.config.KioskConfig``). The kiosk app
+    passes the store and ContentStore it already has open; `kiosk sync` opens its own."""
     from kiosk.content import ContentStore
     from kiosk.status import StatusFile
     from kiosk.store import SealedStore
 
     if not cfg.enrolled or not cfg.central.token:
         raise ConfigError(f"{cfg.path}: this kiosk is not enrolled; run `kiosk enrol` or ask IT")
-    responses, contacts = cfg.sealers()
-    store = SealedStore(cfg.store_path, responses, contacts)
+    if store is None:
+        store = SealedStore(cfg.store_path, *cfg.sealers())
     client = CentralClient(
         cfg.central.url,
         cfg.central.token,
@@ -125,7 +127,7 @@ def build_agent(cfg: Any, *, session: Any = None) -> SyncAgent:
         store,
         client,
         status=StatusFile(cfg.status_path),
-        content=ContentStore(cfg.kiosk.data_dir),
+        content=content if content is not None else ContentStore(cfg.kiosk.data_dir),
         data_dir=cfg.kiosk.data_dir,
     )
 
