@@ -174,3 +174,18 @@ def test_a_locked_database_answers_503_with_retry_after(sqlite_central: LiveCent
     other.execute("ROLLBACK")
     other.close()
     assert statuses(post_batch(sqlite_central, dev["token"], body)) == ["accepted"] * 2
+
+
+def test_a_code_raced_by_many_kiosks_enrols_exactly_one(live_central: LiveCentral) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    code = live_central.enrol()
+
+    def attempt(_: int) -> int:
+        return requests.post(f"{live_central.url}/api/v1/enrol", json={"code": code},
+                             timeout=30).status_code  # fmt: skip
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = sorted(pool.map(attempt, range(12)))
+    assert codes == [201] + [403] * 11
+    assert live_central.record.counts()["devices"] == 1
