@@ -23,7 +23,8 @@ def _commands() -> dict[str, argparse.ArgumentParser]:
 def test_every_command_and_option_in_the_doc_exists_and_vice_versa() -> None:
     commands = _commands()
     assert set(re.findall(r"kiosk-central ([\w-]+)", DOC)) == set(commands)
-    documented = set(re.findall(r"(--[a-z][a-z-]+)", DOC))
+    usage = "\n".join(b for b in DOC.split("```") if b.lstrip().startswith("kiosk-central"))
+    documented = set(re.findall(r"(--[a-z][a-z-]+)", usage))
     options = {
         opt
         for p in commands.values()

@@ -21,7 +21,7 @@ from central.returns import (
     write_return,
 )
 from central.returns_cli import add_commands
-from tests.reports.conftest import Central, at
+from tests.reports.conftest import Central, at, run_cli
 from tests.reports.disclosure import recoverable
 
 # Typed out from domain.md on purpose (not imported): the file must match NHS England's list.
@@ -222,3 +222,19 @@ def test_empty_month_gives_headers_and_zero_trust_row(central: Central, tmp_path
     paths = write_return(ret, tmp_path / "r.csv", public=True)
     assert [p.name for p in paths] == ["r.csv", "r_trust.csv"]
     assert rows_of(paths[1].read_text())[0]["Total Responses"] == "0"
+
+
+def test_cli_prints_when_no_out_and_refuses_a_missing_settings_file(
+    central: Central, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture
+) -> None:
+    central.add("ward-3", fft=2, when=at(2026, 11, 4), n=5)
+    base = ["--database-url", db_url, "--data-dir", str(tmp_path), "fft-return"]
+    assert run_cli([*base, "--month", "2026-11"]) == 0
+    captured = capsys.readouterr()
+    ward, trust, summary = captured.out.split("\r\n\n")
+    assert rows_of(ward)[0]["2 Good SUM"] == "5" and rows_of(trust)[0]["Mode Other"] == "5"
+    assert rows_of(summary)[-1]["Counted in return"] == "5"
+    assert "org_code and org_name not set" in captured.err
+    assert "FFT_ORG_2026_27_NOVEMBER: 5 responses counted, 100% positive" in captured.err
+    with pytest.raises(ReportError, match="does not exist"):
+        run_cli([*base, "--month", "2026-11", "--settings", str(tmp_path / "nope.toml")])
