@@ -30,11 +30,13 @@ from kiosk.crypto import PrivateKey, PublicKey
 from kiosk.errors import CryptoError, PatientVoiceError
 from sync.protocol import WireError
 
+ENV_URL, ENV_KEYS, ENV_BENCH = ("KIOSK_CENTRAL_DATABASE_URL", "KIOSK_CENTRAL_KEYS_DIR",
+                               "KIOSK_CENTRAL_BENCH")
 KEY_FILES = {"responses": "responses.key", "contacts": "contacts.key"}
 
 
 def database_url(args: argparse.Namespace) -> str:
-    url = args.database_url or os.environ.get("KIOSK_CENTRAL_DATABASE_URL")
+    url = args.database_url or os.environ.get(ENV_URL)
     return url or f"sqlite:///{Path(args.data_dir).resolve() / 'central.sqlite'}"
 
 
@@ -106,20 +108,24 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from central.app import build_app
-
-    _, record, publisher = open_central(database_url(args), keys_dir(args))
+    _, record, _ = open_central(database_url(args), keys_dir(args))  # migrate once, check keys
     if record._key is None:
         print(
             "kiosk-central serve: no responses key yet; run `kiosk-central keygen` first",
             file=sys.stderr,
         )
         return 2
-    app = build_app(record, publisher, bench=args.bench)
+    # Each worker process builds its own app from these (uvicorn's factory): with --workers,
+    # several processes share one database (PostgreSQL, or SQLite on one machine).
+    os.environ[ENV_URL] = database_url(args)
+    os.environ[ENV_KEYS] = str(keys_dir(args).resolve())
+    os.environ[ENV_BENCH] = "1" if args.bench else ""
     # keep-alive longer than uvicorn's 5 s default: hundreds of kiosks on one server otherwise
     # meet the race where the server closes an idle connection as the client reuses it.
     uvicorn.run(
-        app,
+        "central.cli:app_from_env",
+        factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -130,6 +136,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         backlog=2048,
     )
     return 0
+
+
+def app_from_env() -> object:
+    """The ASGI app for one `serve` worker process (see cmd_serve)."""
+    from central.app import build_app
+
+    _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
+    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)))
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -248,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ssl-keyfile")
     p.add_argument("--log-level", default="info")
     p.add_argument("--keep-alive", type=float, default=75.0, help="idle keep-alive seconds")
+    p.add_argument("--workers", type=int, default=1,
+                   help="service processes (several need one shared database; PostgreSQL scales)")
     p.add_argument("--bench", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=cmd_serve)
     p = sub.add_parser("enrol", help="print a one-time enrolment code")

@@ -136,8 +136,9 @@ class CentralProcess:
     """`kiosk-central serve` as a real process (can be SIGKILLed), plus an in-process handle on
     the same database for set-up and counting."""
 
-    def __init__(self, db_url: str, keys: CentralKeys, port: int | None = None) -> None:
-        self.db_url, self.keys = db_url, keys
+    def __init__(self, db_url: str, keys: CentralKeys, port: int | None = None,
+                 workers: int = 1) -> None:
+        self.db_url, self.keys, self.workers = db_url, keys, workers
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -146,7 +147,7 @@ class CentralProcess:
     def start(self) -> CentralProcess:
         cmd = [sys.executable, "-m", "central.cli", "--keys-dir", str(self.keys.dir),
                "--database-url", self.db_url, "serve", "--port", str(self.port),
-               "--log-level", "warning"]
+               "--log-level", "warning", "--workers", str(self.workers)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

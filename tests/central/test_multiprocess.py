@@ -3,6 +3,7 @@ records through both must still store each record exactly once, with exactly one
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -44,3 +45,34 @@ def test_two_service_processes_store_each_record_once(postgres_server,
     finally:
         for c in centrals:
             c.stop()
+
+
+def test_serve_with_two_workers_on_one_sqlite_file(tmp_path, central_keys: CentralKeys) -> None:
+    central = CentralProcess(f"sqlite:///{tmp_path / 'central.sqlite'}", central_keys, workers=2)
+    try:
+        central.publisher.publish("*", "survey",
+                                  json.loads((ROOT / "assets/surveys/fft.json").read_text()))
+        central.start()
+        code = central.record.create_enrol_code("REN", "ward-3")
+        dev = None
+        for _ in range(100):  # the workers may still be starting
+            try:
+                dev = requests.post(f"{central.url}/api/v1/enrol", json={"code": code},
+                                    timeout=10).json()
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        body = batch_json(sealed_records(central_keys, dev["device_id"], 30))
+
+        def send(_: int) -> list[str]:
+            resp = requests.post(f"{central.url}/api/v1/batches", json=body, timeout=60,
+                                 headers={"Authorization": f"Bearer {dev['token']}"})
+            assert resp.status_code == 200, resp.text
+            return [r["status"] for r in resp.json()["results"]]
+
+        with ThreadPoolExecutor(6) as pool:
+            answers = Counter(s for result in pool.map(send, range(6)) for s in result)
+        assert answers == {"accepted": 30, "duplicate": 150}
+        assert central.record.counts()["responses"] == 30
+    finally:
+        central.stop()
