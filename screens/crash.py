@@ -1,0 +1,155 @@
+"""What a respondent sees if the kiosk itself fails: a calm full-screen message, never a traceback.
+
+``install_crash_screen(app)`` registers a Kivy exception handler. On an uncaught exception in the
+event loop it logs the traceback safely (``kiosk.logs``: frames only, no local variables, no
+foreign exception messages), covers the screen with "Something went wrong. Please ask a member of
+staff." in the current language (and in English for staff), and after ``restart_seconds`` stops
+the App so the service manager starts a fresh process (systemd ``Restart=always``, see
+docs/deploy.md): whatever state broke is gone, every saved response is still in the store.
+
+The panel uses plain Kivy widgets and the language registry's font, not the app's own widgets,
+because those may be what failed. If even the panel cannot be shown the exception is re-raised:
+the process ends and is restarted, which is still better than a frozen or half-drawn screen.
+A watchdog ends the process if the event loop is too broken to stop on its own.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.modalview import ModalView
+
+from kiosk.i18n import N_
+from kiosk.logs import log_exception
+
+log = logging.getLogger(__name__)
+#: The one sentence; already in every catalogue (it is PatientVoiceError.user_message too).
+MESSAGE = N_("Something went wrong. Please ask a member of staff.")
+RESTART_SECONDS = 20.0  # long enough for staff to notice, short enough not to lose a visitor
+WATCHDOG_GRACE = 15.0  # after RESTART_SECONDS: end the process if the App could not stop
+CRASH_EXIT_CODE = 70  # EX_SOFTWARE, used only by the watchdog
+LOG_FIRST = 5  # exceptions in a row logged in full; then one line every LOG_EVERY
+LOG_EVERY = 100
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+
+
+class CrashPanel(ModalView):
+    """The full-screen message: translated sentence, English for staff, a reference for IT."""
+
+    message = StringProperty("")
+    english = StringProperty("")  # empty when the message is already in English
+    reference = StringProperty("")
+    font_name = StringProperty("Roboto")
+    font_script_name = StringProperty("Latn")
+    font_direction = StringProperty("ltr")
+    english_font = StringProperty("Roboto")
+
+
+def _language_style(tag: str) -> dict[str, str]:
+    """Font, script and direction for ``tag`` straight from the registry (absolute font path)."""
+    from kiosk.languages import get_language
+
+    lang = get_language(tag)
+    return {"font_name": str(lang.font), "font_script_name": lang.script,
+            "font_direction": lang.direction}
+
+
+def build_panel(app: Any, reference: str) -> CrashPanel:
+    """The panel in the app's current language; English alone if that language cannot be had."""
+    from kiosk.i18n import translate
+    from kiosk.languages import ENGLISH
+
+    if _KV not in Builder.files:
+        Builder.load_file(_KV)
+    english_style = _language_style(ENGLISH)
+    panel = CrashPanel(reference=reference, english_font=english_style["font_name"])
+    tag = str(getattr(app, "language", "") or ENGLISH)
+    try:
+        panel.message = translate(MESSAGE, tag)
+        for key, value in _language_style(tag).items():
+            setattr(panel, key, value)
+        panel.english = translate(MESSAGE, ENGLISH) if panel.message != MESSAGE else ""
+    except Exception:  # noqa: BLE001 (a broken language must not stop the English message)
+        log.warning("crash panel: language %s unavailable, showing English", tag)
+        panel.message, panel.english = translate(MESSAGE, ENGLISH), ""
+        for key, value in english_style.items():
+            setattr(panel, key, value)
+    return panel
+
+
+class CrashHandler(ExceptionHandler):
+    """Kivy's hook for exceptions that reach the event loop (clock callbacks, touches, kv)."""
+
+    def __init__(self, app: Any, restart_seconds: float = RESTART_SECONDS) -> None:
+        super().__init__()
+        self.app = app
+        self.restart_seconds = restart_seconds
+        self.panel: CrashPanel | None = None
+        self.reference = ""
+        self.count = 0
+        self._watchdog: threading.Timer | None = None
+
+    def handle_exception(self, inst: BaseException) -> int:
+        if isinstance(inst, KeyboardInterrupt | SystemExit):
+            return ExceptionManager.RAISE
+        self.count += 1
+        if self.count == 1:
+            self.reference = f"{time.strftime('%H%M')}-{uuid.uuid4().hex[:4]}"
+        if self.count <= LOG_FIRST:
+            log_exception(inst, f"the kiosk window (crash reference {self.reference})")
+        elif self.count % LOG_EVERY == 0:
+            log.critical("still failing: %d exceptions since crash %s", self.count,
+                         self.reference)
+        if self.panel is not None:
+            return ExceptionManager.PASS
+        try:
+            self.panel = build_panel(self.app, self.reference)
+            self.panel.open(animation=False)
+        except Exception as exc:  # noqa: BLE001 (nothing left to show: let the process end)
+            log_exception(exc, "the crash screen itself")
+            return ExceptionManager.RAISE
+        self._schedule_restart()
+        return ExceptionManager.PASS
+
+    def _schedule_restart(self) -> None:
+        log.critical("crash %s: the kiosk restarts in %.0f s", self.reference,
+                     self.restart_seconds)
+        Clock.schedule_once(lambda dt: self._stop(), self.restart_seconds)
+        self._watchdog = threading.Timer(self.restart_seconds + WATCHDOG_GRACE, self._force_exit)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def cancel_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _stop(self) -> None:
+        """The event loop still runs, so the App can stop in order (pending saves finish)."""
+        self.cancel_watchdog()
+        log.critical("crash %s: stopping the kiosk for a clean restart", self.reference)
+        self.app.stop()
+
+    def _force_exit(self) -> None:  # pragma: no cover (only when the event loop is wedged)
+        log.critical("crash %s: the kiosk did not stop; ending the process", self.reference)
+        logging.shutdown()
+        os._exit(CRASH_EXIT_CODE)
+
+
+def install_crash_screen(app: Any, restart_seconds: float = RESTART_SECONDS) -> CrashHandler:
+    """Register the crash screen for ``app`` (call once, before ``app.run()``)."""
+    for old in [h for h in ExceptionManager.handlers if isinstance(h, CrashHandler)]:
+        ExceptionManager.remove_handler(old)
+    handler = CrashHandler(app, restart_seconds)
+    ExceptionManager.add_handler(handler)
+    return handler
