@@ -82,8 +82,10 @@ class Breakdown:
     locations: tuple[str, ...]
     columns: tuple[str, ...]
     table: SuppressedTable  # public views show table.cell(...); the team sees table.cells
+    public: bool = False  # how the report was asked for: rows() suppresses by default then
 
-    def rows(self, public: bool) -> list[tuple[str, list[str], str]]:
+    def rows(self, public: bool | None = None) -> list[tuple[str, list[str], str]]:
+        public = self.public if public is None else public
         t = self.table
         out = []
         for i, location in enumerate(self.locations):
@@ -134,9 +136,9 @@ def trend_report(
         last,
         period,
         _points(per, periods, public, hide_zero),
-        _breakdown("Responses by language", languages, hide_zero),
-        _breakdown("Who answered", who, hide_zero),
-        tuple(_breakdown(q, equality.get(q, {}), hide_zero) for q in EQUALITY_QUESTIONS),
+        _breakdown("Responses by language", languages, public, hide_zero),
+        _breakdown("Who answered", who, public, hide_zero),
+        tuple(_breakdown(q, equality.get(q, {}), public, hide_zero) for q in EQUALITY_QUESTIONS),
     )
 
 
@@ -327,18 +329,11 @@ def _equality_rows(
 
 
 def _breakdown(
-    title: str,
-    counts: dict[tuple[str, str], int],
-    hide_zero: bool,
-    publish_column_totals: bool = True,
+    title: str, counts: dict[tuple[str, str], int], public: bool, hide_zero: bool
 ) -> Breakdown:
     locations = tuple(sorted({loc for loc, _ in counts}))
     columns = tuple(sorted({col for _, col in counts}))
     cells = [[counts.get((loc, col), 0) for col in columns] for loc in locations]
-    table = suppress(
-        cells,
-        hide_zero=hide_zero,
-        publish_column_totals=publish_column_totals,
-        width=len(columns),
-    )
-    return Breakdown(title, locations, columns, table)
+    # Locations x answers with trust totals: the trust row is published, so suppress it all.
+    table = suppress(cells, hide_zero=hide_zero, width=len(columns))
+    return Breakdown(title, locations, columns, table, public)

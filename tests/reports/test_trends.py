@@ -141,6 +141,8 @@ def test_equality_summary_with_suppression(central: Central) -> None:
     public = {loc: cells for loc, cells, _ in ethnicity.rows(public=True)}
     assert public["ward-3"][1] == "*" and public[TRUST][1] == "*"
     assert recoverable(ethnicity.table) == []
+    public_report = trend_report(c.db, Month(2026, 11), Month(2026, 11), public=True)
+    assert public_report.equality[3].rows() == ethnicity.rows(public=True)  # suppressed by default
     sex = next(b for b in report.equality if b.title == "sex")
     assert sex.table.grand == 14
     assert [b.title for b in report.equality][:2] == ["age", "sex"]
