@@ -1,0 +1,78 @@
+"""A tiny real Kivy App that fails in a clock callback, with the crash screen installed.
+
+Run by test_crash.py in its own process (a real window and App.run(), so Kivy's real event loop
+and ExceptionManager are used, and no other test's window is disturbed):
+    python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png
+Prints one JSON line: what the panel showed, and how long until the App stopped.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from kiosk.logs import setup_logging  # noqa: E402
+
+data_dir, language, shot = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+setup_logging(data_dir, "DEBUG", console=True)
+
+from kivy.config import Config  # noqa: E402
+
+Config.set("graphics", "width", "1280")  # the kiosk's reference screen (screens/theme.py)
+Config.set("graphics", "height", "800")
+
+from kivy.app import App  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.properties import StringProperty  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+
+from screens.crash import install_crash_screen  # noqa: E402
+
+RESTART = 1.5
+
+
+class Tiny(App):
+    language = StringProperty(language)
+
+    def build(self) -> Label:
+        from screens import theme
+
+        theme.set_window_size(*Window.size)
+        return Label(text="a question")
+
+    def on_start(self) -> None:
+        Clock.schedule_once(self.fail, 0.3)
+        Clock.schedule_once(self.screenshot, 0.9)
+
+    def fail(self, dt: float) -> None:
+        comment = "Nurse Ratched ignored me, call 07700 900461"  # a local: never logged
+        self.crashed_at = time.monotonic()
+        int(comment)  # ValueError whose message quotes the comment
+
+    def screenshot(self, dt: float) -> None:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+
+        def grab(*_: object) -> None:
+            Window.unbind(on_flip=grab)
+            Path(Window.screenshot(name=str(shot))).replace(shot)
+
+        Window.bind(on_flip=grab)
+        Window.canvas.ask_update()
+
+
+app = Tiny()
+handler = install_crash_screen(app, restart_seconds=RESTART)
+app.run()
+panel = handler.panel
+print(json.dumps({
+    "message": panel.message if panel else None,
+    "english": panel.english if panel else None,
+    "font": panel.font_name if panel else None,
+    "reference": handler.reference,
+    "count": handler.count,
+    "stopped_after": round(time.monotonic() - app.crashed_at, 2),
+}))

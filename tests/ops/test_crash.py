@@ -1,0 +1,56 @@
+"""The crash screen: a real App fails in its real event loop (own process, offscreen window).
+
+The respondent sees the calm translated sentence (screenshot saved for review), the log gets a
+traceback with frames only, and the App stops itself for a clean restart by systemd.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.i18n import translate
+from kiosk.languages import get_language
+from kiosk.logs import WITHHELD, log_path
+from screens.crash import MESSAGE
+from tests.conftest import ARTIFACTS, ROOT
+
+pytestmark = pytest.mark.gui
+APP = Path(__file__).with_name("crash_app.py")
+
+
+def run_crashing_app(tmp_path: Path, language: str) -> tuple[dict, list[dict], str]:
+    shot = ARTIFACTS / "screenshots" / f"crash-{language}.png"
+    env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
+    env.pop("KIVY_NO_CONSOLELOG", None)
+    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), language, str(shot)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    lines = log_path(tmp_path / "data").read_text(encoding="utf-8").splitlines()
+    return json.loads(proc.stdout.strip().splitlines()[-1]), [json.loads(x) for x in lines], \
+        proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(tmp_path: Path,
+                                                                language: str) -> None:
+    shown, logged, output = run_crashing_app(tmp_path, language)
+
+    assert shown["message"] == translate(MESSAGE, language)
+    assert shown["font"] == str(get_language(language).font)
+    assert shown["english"] == ("" if language == "en" else MESSAGE)  # staff can read it too
+    assert shown["count"] == 1
+    assert 1.4 <= shown["stopped_after"] < 10  # stopped itself: systemd starts a fresh one
+
+    crash = [e for e in logged if e["logger"] == "kiosk.crash"]
+    assert len(crash) == 1 and shown["reference"] in crash[0]["msg"]
+    tb = crash[0]["traceback"]
+    assert "crash_app.py" in tb and ", in fail" in tb and f"ValueError: {WITHHELD}" in tb
+    assert any("stopping the kiosk for a clean restart" in e["msg"] for e in logged)
+    everything = output + json.dumps(logged)
+    assert "Ratched" not in everything and "900461" not in everything
