@@ -149,10 +149,11 @@ def main() -> None:
     ap.add_argument("--responses", type=int, default=20, help="responses each kiosk uploads")
     ap.add_argument("--database-url")
     ap.add_argument("--deadline", type=float, default=120.0)
+    ap.add_argument("--workers", type=int, default=1, help="service processes")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="pv-load-") as tmp:
         data = Path(tmp) / "central"
-        proc, url = start_central(data, args.database_url)
+        proc, url = start_central(data, args.database_url, args.workers)
         try:
             db_url = args.database_url or f"sqlite:///{data.resolve() / 'central.sqlite'}"
             db, rec, _ = open_central(db_url, data / "keys")
@@ -171,7 +172,7 @@ def main() -> None:
     requests_done = sum(len(v) for v in lat.values())
     print(
         f"load: {args.kiosks} concurrent kiosks x {args.responses} responses "
-        f"({'PostgreSQL' if args.database_url else 'SQLite'}), one central process"
+        f"({'PostgreSQL' if args.database_url else 'SQLite'}), {args.workers} service process(es)"
     )
     print(
         f"  {took:.2f} s: {stored / took:,.0f} responses/s stored, "

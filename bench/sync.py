@@ -46,7 +46,8 @@ def cli(data: Path, *args: str, db: str | None = None) -> list[str]:
     return [sys.executable, "-m", "central.cli", "--data-dir", str(data), *extra, *args]
 
 
-def start_central(data: Path, db: str | None = None) -> tuple[subprocess.Popen, str]:
+def start_central(data: Path, db: str | None = None,
+                  workers: int = 1) -> tuple[subprocess.Popen, str]:
     """keygen + publish the FFT survey + serve in a separate process; returns (process, url)."""
     subprocess.run(cli(data, "keygen", db=db), cwd=ROOT, check=True, capture_output=True)
     subprocess.run(
@@ -66,13 +67,15 @@ def start_central(data: Path, db: str | None = None) -> tuple[subprocess.Popen, 
     )
     port = free_port()
     proc = subprocess.Popen(
-        cli(data, "serve", "--port", str(port), "--bench", "--log-level", "warning", db=db),
+        cli(data, "serve", "--port", str(port), "--bench", "--log-level", "warning",
+            "--workers", str(workers), db=db),
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
             requests.get(url + "/api/v1/health", timeout=1)
+            time.sleep(0.5 if workers > 1 else 0)  # let every worker finish starting
             return proc, url
         except requests.ConnectionError:
             time.sleep(0.05)
