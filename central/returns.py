@@ -252,6 +252,18 @@ class MonthlyReturn:
     month: Month
     settings: ReturnSettings
     rows: tuple[ReturnRow, ...]
+    # Location -> patients eligible that month (from the PAS; the kiosk cannot know it).
+    eligible: dict[str, int] = field(default_factory=dict)
+
+    def eligible_of(self, row: ReturnRow, public: bool) -> str:
+        # Only in the team's copy (the one submitted): not suppressed, so never published.
+        return (
+            "" if public or row.location not in self.eligible else str(self.eligible[row.location])
+        )
+
+    def eligible_total(self, public: bool) -> str:
+        known = [self.eligible.get(row.location) for row in self.returned]
+        return "" if public or not known or None in known else str(sum(known))  # type: ignore[arg-type]
 
     @property
     def returned(self) -> tuple[ReturnRow, ...]:
@@ -275,7 +287,9 @@ class MonthlyReturn:
         )
 
 
-def build_return(db: Database, month: Month, settings: ReturnSettings) -> MonthlyReturn:
+def build_return(
+    db: Database, month: Month, settings: ReturnSettings, eligible: dict[str, int] | None = None
+) -> MonthlyReturn:
     start, end = month.bounds(settings.timezone)
     tallies = tally_period(db, start, end)
     names = location_names(db)
@@ -295,7 +309,7 @@ def build_return(db: Database, month: Month, settings: ReturnSettings) -> Monthl
             )
         )
     rows.sort(key=lambda r: (r.site_code, r.ward_name, r.location))
-    return MonthlyReturn(month, settings, tuple(rows))
+    return MonthlyReturn(month, settings, tuple(rows), dict(eligible or {}))
 
 
 # ---------------------------------------------------------------- CSV files
@@ -315,7 +329,7 @@ def _org(settings: ReturnSettings) -> list[str]:
 
 
 def ward_csv(ret: MonthlyReturn, *, public: bool = False) -> str:
-    """The ward-level return; Total Eligible is left blank (the kiosk cannot know it)."""
+    """The ward-level return; Total Eligible only where the team gave it (``load_eligible``)."""
     table = ret.suppressed() if public else None
     out = []
     for i, row in enumerate(ret.returned):
@@ -328,7 +342,7 @@ def ward_csv(ret: MonthlyReturn, *, public: bool = False) -> str:
             _org(ret.settings)
             + [row.site_code, row.site_name, row.ward_name]
             + cells
-            + ["", row.spec1, row.spec2]
+            + [ret.eligible_of(row, public), row.spec1, row.spec2]
         )
     return _csv(WARD_HEADERS, out)
 
@@ -343,7 +357,8 @@ def trust_csv(ret: MonthlyReturn, *, public: bool = False) -> str:
     else:
         cells, total = [str(trust[c]) for c in CODES], str(trust.total)
     modes = [total if key == ret.settings.collection_mode else "0" for key in MODES]
-    return _csv(TRUST_HEADERS, [_org(ret.settings) + cells + [total, ""] + modes])
+    eligible = ret.eligible_total(public)
+    return _csv(TRUST_HEADERS, [_org(ret.settings) + cells + [total, eligible] + modes])
 
 
 def summary_csv(ret: MonthlyReturn) -> str:

@@ -2,7 +2,7 @@
 and central.trends. ``central.cli`` calls ``add_commands(subparsers)`` to register them.
 
     kiosk-central fft-return --month 2026-11 [--settings FILE] [--org-code REN --org-name ...
-                  --parent-code ... --parent-name ...] [--out FILE] [--public]
+                  --parent-code ... --parent-name ...] [--eligible CSV] [--out FILE] [--public]
     kiosk-central fft-trends --from 2026-01 --to 2026-11 [--period week|month]
                   [--location L] [--public]
 
@@ -45,6 +45,7 @@ def add_commands(subparsers: Any) -> None:
         help="write the ward CSV here, with _trust.csv (and _summary.csv) beside it;"
         " default: print the ward CSV",
     )
+    p.add_argument("--eligible", help="CSV 'Location,Total Eligible' for the month (from the PAS)")
     p.add_argument(
         "--public", action="store_true", help="suppress counts under 5 (for outside the team)"
     )
@@ -103,11 +104,15 @@ def cmd_fft_return(args: argparse.Namespace) -> int:
             " (give --org-code/--org-name or set them in [trust] of the settings file)",
             file=sys.stderr,
         )
+    eligible = load_eligible(Path(args.eligible)) if args.eligible else None
     db = _open(args)
     try:
-        ret = build_return(db, month, settings)
+        ret = build_return(db, month, settings, eligible)
     finally:
         db.close()
+    unused = sorted(set(eligible or {}) - {row.location for row in ret.returned})
+    if unused:
+        print(f"warning: no counted responses this month for {', '.join(unused)}", file=sys.stderr)
     if args.out:
         for path in write_return(ret, Path(args.out), public=args.public):
             print(f"wrote {path}")
@@ -124,6 +129,30 @@ def cmd_fft_return(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def load_eligible(path: Path) -> dict[str, int]:
+    """``Location,Total Eligible`` CSV (one row per location code) for the month."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"cannot read the eligible numbers {path}: {exc}") from exc
+    if not rows or [h.strip() for h in rows[0]] != ["Location", "Total Eligible"]:
+        raise ReportError(f"{path}: the first line must be the header Location,Total Eligible")
+    out: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        location, value = (row + ["", ""])[:2]
+        if len(row) > 2 or not location.strip() or not value.strip().isdigit():
+            raise ReportError(
+                f"{path} line {number}: give a location code and a whole number, e.g. ward-3,120"
+            )
+        if location.strip() in out:
+            raise ReportError(f"{path} line {number}: location {location.strip()!r} is repeated")
+        out[location.strip()] = int(value)
+    return out
 
 
 def cmd_fft_trends(args: argparse.Namespace) -> int:

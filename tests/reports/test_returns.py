@@ -238,3 +238,38 @@ def test_cli_prints_when_no_out_and_refuses_a_missing_settings_file(
     assert "FFT_ORG_2026_27_NOVEMBER: 5 responses counted, 100% positive" in captured.err
     with pytest.raises(ReportError, match="does not exist"):
         run_cli([*base, "--month", "2026-11", "--settings", str(tmp_path / "nope.toml")])
+
+
+def test_eligible_numbers_fill_the_team_copy_only(
+    central: Central, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture
+) -> None:
+    central.add("ward-3", fft=1, when=at(2026, 11, 4), n=6)
+    central.add("ward-4", fft=2, when=at(2026, 11, 4), n=7)
+    eligible = tmp_path / "eligible.csv"
+    eligible.write_text("Location,Total Eligible\nward-3,40\nward-4,55\nward-9,12\n")
+    out = tmp_path / "r.csv"
+    base = ["--database-url", db_url, "--data-dir", str(tmp_path), "fft-return",
+            "--month", "2026-11", "--eligible", str(eligible)]  # fmt: skip
+    assert run_cli([*base, "--out", str(out)]) == 0
+    assert [r["Total Eligible SUM"] for r in rows_of(out.read_text())] == ["40", "55"]
+    assert rows_of((tmp_path / "r_trust.csv").read_text())[0]["Total Eligible SUM"] == "95"
+    assert "no counted responses this month for ward-9" in capsys.readouterr().err
+    assert run_cli([*base, "--out", str(tmp_path / "p.csv"), "--public"]) == 0
+    assert {r["Total Eligible SUM"] for r in rows_of((tmp_path / "p.csv").read_text())} == {""}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ward,Eligible\nward-3,4\n", "header Location,Total Eligible"),
+        ("Location,Total Eligible\nward-3,many\n", "line 2: give a location code and a whole"),
+        ("Location,Total Eligible\nward-3,4\nward-3,5\n", "line 3: location 'ward-3' is repeated"),
+    ],
+)
+def test_bad_eligible_file_names_the_line(tmp_path: Path, text: str, expected: str) -> None:
+    from central.returns_cli import load_eligible
+
+    path = tmp_path / "eligible.csv"
+    path.write_text(text)
+    with pytest.raises(ReportError, match=expected):
+        load_eligible(path)
