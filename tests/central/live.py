@@ -76,12 +76,11 @@ def make_keys(directory: Path) -> CentralKeys:
 class LiveCentral:
     """uvicorn serving the real app in a thread on a free loopback port; restartable."""
 
-    def __init__(
-        self, db_url: str, keys: CentralKeys, *, bench: bool = False, port: int | None = None
-    ) -> None:
-        self.db_url, self.keys, self.bench = db_url, keys, bench
+    def __init__(self, db_url: str, keys: CentralKeys, *, bench: bool = False,
+                 port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
+        self.db_url, self.keys, self.bench, self.tls = db_url, keys, bench, tls
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.db: Database
         self.record: CentralRecord
         self.publisher: ContentPublisher
@@ -101,6 +100,8 @@ class LiveCentral:
             timeout_keep_alive=30,
             backlog=2048,
             limit_concurrency=4000,
+            ssl_certfile=str(self.tls[0]) if self.tls else None,
+            ssl_keyfile=str(self.tls[1]) if self.tls else None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="live-central", daemon=True)
