@@ -211,6 +211,8 @@ class SyncAgent:
             raise
         if self.status is not None:
             self.status.record_sync(self._clock())
+            if self.status.read().revoked:  # accepted again (IT fixed it): no longer revoked
+                self.status.update(revoked=False, needs_it=False)
             if refused:  # the sync worked, but IT should know the content did not
                 self.status.record_error(refused, self._clock())
         return report

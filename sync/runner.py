@@ -132,9 +132,48 @@ def build_agent(cfg: Any, *, session: Any = None, store: Any = None,
     )
 
 
+def sync_forever(config: Any, stop: threading.Event, *, interval: float = 60.0,
+                 poll: float = 30.0, backoff: Backoff | None = None) -> None:
+    """`kiosk sync` as a service: sync until ``stop``. A revoked kiosk keeps its records and
+    waits for IT to enrol it again (the config file changes), then carries on, so a service
+    manager's restart loop is never needed."""
+    from kiosk.config import config_path, load_config
+
+    path = config_path(config)
+    while not stop.is_set():
+        cfg = load_config(path)
+        agent = build_agent(cfg)
+        # Even when the status file says revoked, try: a 401 costs one request, and IT may have
+        # fixed the config by hand.
+        runner = SyncRunner(agent, interval=interval, backoff=backoff)
+        print(f"kiosk sync: syncing with {agent.client.base_url} every {interval:g} s")
+        runner.start()
+        while runner.alive and not stop.wait(0.5):
+            pass
+        runner.stop()
+        if stop.is_set():
+            return
+        print("kiosk sync: revoked by the central record; records kept; waiting for `kiosk enrol`")
+        _wait_for_new_token(path, cfg.central.token, stop, poll)
+
+
+def _wait_for_new_token(path: Any, token: str | None, stop: threading.Event, poll: float) -> None:
+    from kiosk.config import load_config
+
+    while not stop.wait(poll):
+        try:
+            if load_config(path).central.token != token:
+                return
+        except PatientVoiceError as exc:  # a config IT is still editing: look again later
+            log.warning("config unreadable while waiting for enrolment: %s", exc)
+
+
 def sync_main(args: Any) -> int:
     from kiosk.config import load_config
 
+    if not args.once:
+        sync_forever(getattr(args, "config", None), threading.Event())
+        return 0
     agent = build_agent(load_config(getattr(args, "config", None)))
     if agent.status is not None and agent.status.read().revoked:
         print(
@@ -142,14 +181,6 @@ def sync_main(args: Any) -> int:
             " Ask IT to enrol it again (`kiosk enrol`)."
         )
         return 3
-    if not args.once:
-        runner = SyncRunner(agent)
-        print(
-            f"kiosk sync: syncing with {agent.client.base_url} every {runner.interval:g} s"
-            " (Ctrl-C stops)"
-        )
-        runner.run()
-        return 3 if runner.state == SyncRunner.REVOKED else 0
     before = agent.store.count_pending()
     report = agent.run_round()
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())) or "nothing to send"

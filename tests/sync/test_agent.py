@@ -307,3 +307,27 @@ def test_kiosk_cli_enrol_and_sync_once(sqlite_central: LiveCentral, tmp_path: Pa
     err = capsys.readouterr().err
     assert "cannot reach" in err and load_config(path).central.token not in err
     sqlite_central.start()
+
+
+def test_the_sync_service_waits_while_revoked_and_resumes_after_enrolment(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
+    from sync.runner import sync_forever
+
+    cfg = _enrolled(sqlite_central, tmp_path)
+    _fill(cfg, 4)
+    sqlite_central.record.revoke(cfg.device.id)
+    stop = threading.Event()
+    service = threading.Thread(target=sync_forever, args=(cfg.path, stop),
+                               kwargs={"interval": 0.1, "poll": 0.1}, daemon=True)
+    service.start()
+    deadline = time.monotonic() + 20
+    while not StatusFile(cfg.status_path).read().revoked and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert StatusFile(cfg.status_path).read().revoked and service.is_alive()
+    enrol(sqlite_central.url, sqlite_central.enrol(), config_path=cfg.path)
+    while sqlite_central.record.counts()["responses"] < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    service.join(10)
+    assert sqlite_central.record.counts()["responses"] == 4 and not service.is_alive()
