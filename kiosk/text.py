@@ -9,8 +9,9 @@ layer shapes it with HarfBuzz in that direction (which joins Arabic letters and 
 and places the runs left to right.
 
 Runs also carry a script (Latn, Arab, Beng, Hani, or Zyyy for digits/punctuation only) and, after
-``assign_fonts``, a font: Noto's Arabic fonts have no Latin letters, so "NHS" inside Arabic text
-must be drawn with the Latin font. No Kivy here; the widget is screens/bidi_label.py.
+``assign_fonts``, a font: Latin runs inside Arabic text are drawn with the Latin font, and a
+character the first font lacks falls back to the next. No Kivy here; the widget is
+screens/bidi_label.py.
 """
 
 from __future__ import annotations
@@ -401,8 +402,8 @@ def for_rtl_label(text: str) -> str:
 
     HarfBuzz lays the whole string out right to left, so "السؤال 3 من 12" would read "21". Given
     the reverse of the visual order, its reversal gives the visual order back: numbers read
-    correctly. Only for text the label's font can draw entirely (no Latin letters in an Arabic
-    font) and whose left-to-right runs do not wrap across lines; BidiLabel has neither limit."""
+    correctly. Only for text the label's font can draw entirely and whose left-to-right runs do
+    not wrap across lines; BidiLabel has neither limit."""
     lines = []
     for paragraph in text.split("\n"):
         runs = visual_runs(paragraph, "rtl")

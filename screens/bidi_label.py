@@ -1,11 +1,11 @@
 """BidiLabel: text in any language and direction, drawn as shaped directional runs.
 
 A Kivy Label shapes its whole text with one font in one direction, so "جناح 4B في NHS" comes out
-with the digits and "NHS" reversed and, with an Arabic font, "NHS" as empty boxes (Noto Arabic
-fonts have no Latin letters). BidiLabel lays the text out with kiosk.text (Unicode bidi levels,
-line breaking in logical order, runs reordered per line), then draws each run as its own texture:
-HarfBuzz shapes it (joined Arabic, Nastaliq, Bengali vowel signs) with the run's font, script and
-direction, and the runs are placed left to right on a shared baseline.
+with the digits and "NHS" reversed (HarfBuzz does no bidi). BidiLabel lays the text out with
+kiosk.text (Unicode bidi levels, line breaking in logical order, runs reordered per line), then
+draws each run as its own texture:
+HarfBuzz shapes it (joined Arabic, Nastaliq, Bengali vowel signs) with the run's font (Latin runs
+in Noto Sans), script and direction, and the runs are placed left to right on a shared baseline.
 
 Use it like a Label for question text::
 

@@ -16,7 +16,6 @@ from babel.messages.catalog import Catalog
 from kiosk.i18n_build import main as build_main
 from kiosk.i18n_build import missing_messages
 from kiosk.languages import (
-    font_chooser,
     format_date,
     format_number,
     get_language,
@@ -107,8 +106,9 @@ def test_every_ui_string_is_drawable_in_the_language_font(tag: str, catalogues: 
         assert not missing, f"{tag}: {font.name} cannot draw {sorted(missing)} in {translated!r}"
 
 
-def test_glyph_check_catches_latin_inside_an_arabic_font() -> None:
-    assert missing_glyphs(get_language("ar").font, "خدمة NHS") == {"N", "H", "S"}
+def test_glyph_check_catches_a_character_the_font_lacks() -> None:
+    assert missing_glyphs(get_language("ar").font, "خدمة NHS Ω 中") == {"Ω", "中"}
+    assert missing_glyphs(get_language("ur").font, '16-24 (BSL) "نہیں"') == set()
 
 
 def test_english_source_is_drawable(template: Catalog) -> None:
@@ -149,22 +149,14 @@ def survey_texts(path: Path) -> Iterator[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("survey", SURVEYS, ids=lambda p: p.name)
-def test_every_survey_text_is_drawable(survey: Path) -> None:
-    """Survey text may mix scripts ("NHS" inside Arabic): BidiLabel draws each run with its
-    script's font, falling back to the Latin font; letters of the language's own script must be
-    in its own font (a word split across fonts would lose its joining)."""
+def test_every_survey_text_is_drawable_in_the_language_font(survey: Path) -> None:
+    """Option buttons are plain one-font Labels: the language's own font must draw every
+    character ("16-24" and "(BSL)" on an Arabic button included)."""
     problems = []
     for tag, where, text in survey_texts(survey):
-        lang = get_language(tag)
-        chain = font_chooser(tag)
-        for ch in set(text):
-            fonts = chain(script_of(ch))
-            if not any(ord(ch) in covered for _, covered in fonts) and missing_glyphs(
-                lang.font, ch
-            ):
-                problems.append(f"{where}[{tag}]: {ch!r} U+{ord(ch):04X} has no glyph")
-            elif script_of(ch) == lang.script and missing_glyphs(lang.font, ch):
-                problems.append(f"{where}[{tag}]: {ch!r} is not in {lang.font.name}")
+        font = get_language(tag).font
+        for ch in sorted(missing_glyphs(font, text)):
+            problems.append(f"{where}[{tag}]: {font.name} has no {ch!r} (U+{ord(ch):04X})")
     assert not problems, "\n".join(problems[:20])
 
 

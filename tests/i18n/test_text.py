@@ -111,13 +111,12 @@ def test_reorder_reverses_from_the_highest_level_down() -> None:
     assert [r.text for r in reorder(runs)] == ["d", "b", "c", "a"]
 
 
-def test_latin_letters_and_brackets_inside_arabic_get_the_latin_font() -> None:
+def test_latin_letters_inside_arabic_get_the_latin_font() -> None:
     runs = visual_runs("طفل (NHS) 4%", "rtl", font_chooser("ar"))
     fonts = {r.text: r.font.rsplit("/", 1)[1] for r in runs}
-    assert fonts["NHS"] == fonts["4%"] == "NotoSans-Regular.ttf"
-    assert fonts["طفل "] == "NotoNaskhArabic-Regular.ttf"
-    # Naskh has no "(": the bracket goes to Noto Sans but stays right-to-left, so HarfBuzz
-    # mirrors it; the split pieces of an RTL run stay in visual order
+    assert fonts["NHS"] == "NotoSans-Regular.ttf"
+    # brackets, digits and "%" stay in the language's font (the shipped Naskh carries them)
+    assert fonts["طفل ("] == fonts["4%"] == "NotoNaskhArabic-Regular.ttf"
     assert all(r.direction == "rtl" for r in runs if "(" in r.text or ")" in r.text)
     assert drawn(runs) == drawn(visual_runs("طفل (NHS) 4%", "rtl"))
 
@@ -127,19 +126,20 @@ def test_urdu_uses_nastaliq_and_digits_stay_in_the_language_font() -> None:
     assert {r.font.rsplit("/", 1)[1] for r in runs} == {"NotoNastaliqUrdu-Regular.ttf"}
 
 
-def test_assign_fonts_uses_the_first_covering_font() -> None:
+def test_assign_fonts_splits_a_run_where_its_font_lacks_a_character() -> None:
     naskh, sans = FONTS / "NotoNaskhArabic-Regular.ttf", FONTS / "NotoSans-Regular.ttf"
 
     def chooser(script: str):
         return [(str(naskh), font_codepoints(naskh)), (str(sans), font_codepoints(sans))]
 
-    pieces = assign_fonts([Run("اب%ج", 1, "Arab")], chooser)
-    # logical اب | % | ج, laid out right to left: ج first from the left
+    pieces = assign_fonts([Run("ابΩج", 1, "Arab")], chooser)  # Naskh has no Greek
+    # logical اب | Ω | ج, laid out right to left: ج first from the left, still right-to-left
     assert [(p.text, p.font == str(sans)) for p in pieces] == [
         ("ج", False),
-        ("%", True),
+        ("Ω", True),
         ("اب", False),
     ]
+    assert {p.direction for p in pieces} == {"rtl"}
 
 
 def words(n: int) -> list[str]:
