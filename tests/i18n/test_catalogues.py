@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import string
 from collections import Counter
 from collections.abc import Iterator
@@ -162,3 +163,12 @@ def test_every_survey_text_is_drawable_in_the_language_font(survey: Path) -> Non
 
 def test_build_check_agrees(capsys) -> None:
     assert build_main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_easy_read_sentences_are_short_and_free_of_acronyms(catalogues: dict) -> None:
+    """Easy Read: one idea per sentence of at most 15 words, no acronyms (domain.md section 2).
+    "PIN" and "OK" appear only on the staff screen."""
+    for _, text in pairs(catalogues["en-x-easy"]):
+        for sentence in re.split(r"(?<=[.?!])\s+", text):
+            assert len(sentence.split()) <= 15, sentence
+            assert set(re.findall(r"\b[A-Z]{2,}\b", sentence)) <= {"PIN", "OK"}, sentence
