@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,11 @@ def test_public_return_hides_small_counts_beyond_recovery(central: Central) -> N
     assert recoverable(table) == []
     # The team's own copy is not suppressed.
     assert "*" not in ward_csv(ret) and "*" not in trust_csv(ret)
+    # hide_zero: zeros are hidden too (the literal "below 5" reading), still unrecoverable.
+    strict = replace(ret, settings=replace(ret.settings, hide_zero=True))
+    strict_text = ward_csv(strict, public=True)
+    assert all(line[k] != "0" for line in rows_of(strict_text) for k in NHS_WARD_HEADERS[7:14])
+    assert recoverable(_published_table(strict_text, trust_csv(strict, public=True))) == []
 
 
 def test_cli_writes_the_three_files(central: Central, tmp_path: Path, db_url: str) -> None:
