@@ -4,8 +4,8 @@
 # evaluating Kivy's PyInstaller hooks opens a window. Prints the build time and bundle size.
 #
 # `make dist-selftest` (--selftest): build, then run the frozen `kiosk selftest` offscreen against
-# a throwaway config with fresh keys, in a clean environment (no venv on PATH), and print its
-# wall time. A broken bundle (a missing kv file, font, catalogue or hidden import) fails here.
+# a throwaway config with fresh keys (enrolled to a central record that does not exist: the
+# selftest never syncs), in a clean environment (no venv on PATH), and print its wall time. A broken bundle (a missing kv file, font, catalogue or hidden import) fails here.
 #   DIST_DIR=...  where the bundle goes (default: dist)   BUILD_DIR=...  work files (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,9 @@ cfg.write_text(f"""[device]
 id = "selftest"
 site = "TEST"
 location = "build"
+[central]
+url = "https://central.invalid"
+token = "pvt_selftest-never-sent"
 [keys]
 responses = "{keys[0]}"
 contacts = "{keys[1]}"
@@ -58,10 +61,40 @@ cfg.chmod(0o600)
 PYEOF
   local start end
   start=$(date +%s.%N)
-  env -i PATH=/usr/bin:/bin HOME="$work" SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy \
-    "$DIST_DIR/kiosk/kiosk" --config "$work/kiosk.toml" selftest
+  if ! env -i PATH=/usr/bin:/bin HOME="$work" SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy \
+    "$DIST_DIR/kiosk/kiosk" --config "$work/kiosk.toml" selftest; then
+    echo "build-dist: the frozen selftest FAILED" >&2
+    return 1
+  fi
   end=$(date +%s.%N)
   echo "build-dist: frozen selftest passed in $(awk "BEGIN {printf \"%.2f\", $end - $start}") s"
+  starttime "$work"
+}
+
+# Frozen start time: from exec to Kivy's "Start application main loop" (the App built, its first
+# screen ready), for `kiosk run --windowed` offscreen. Killed afterwards: the kiosk vetoes closing.
+starttime() {
+  "$PY" - "$DIST_DIR/kiosk/kiosk" "$1" <<'PYEOF'
+import subprocess, sys, time
+exe, work = sys.argv[1:3]
+env = {"PATH": "/usr/bin:/bin", "HOME": work, "SDL_VIDEODRIVER": "offscreen",
+       "SDL_AUDIODRIVER": "dummy", "KIVY_LOG_MODE": "KIVY"}
+start = time.monotonic()
+proc = subprocess.Popen([exe, "--config", f"{work}/kiosk.toml", "run", "--windowed"], env=env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+took = None
+try:
+    for line in proc.stderr:
+        if "Start application main loop" in line:
+            took = time.monotonic() - start
+            break
+finally:
+    proc.kill()
+    proc.wait()
+print(f"build-dist: frozen start to main loop: {took:.2f} s" if took is not None else
+      "build-dist: the frozen app did not reach its main loop", file=sys.stdout)
+sys.exit(0 if took is not None else 1)
+PYEOF
 }
 
 build
