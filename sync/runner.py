@@ -8,6 +8,7 @@ shortens the normal wait between rounds but never a backoff the server asked for
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -69,7 +70,9 @@ class SyncRunner:
                 self.agent.run_round(self._stop)
                 self.rounds += 1
                 self.backoff.reset()
-                self._wait(self.interval, backoff=False, probe=False)
+                # ±20 %: hundreds of kiosks started together (a power cut, a central restart)
+                # drift apart instead of arriving in lockstep every minute.
+                self._wait(self.interval * random.uniform(0.8, 1.2), backoff=False, probe=False)
             except DeviceRevokedError:
                 log.error("device revoked by the central record: uploads stopped, records kept")
                 self.state = self.REVOKED
