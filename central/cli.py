@@ -60,7 +60,9 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
         PublicKey.from_text(contacts_pub.read_text().strip()) if contacts_pub.exists() else None
     )
     retired = tuple(PrivateKey.load(p) for p in sorted(keys.glob("responses.*.key")))
-    return db, CentralRecord(db, responses, contacts, retired), ContentPublisher(db)
+    current = responses.public_key().to_text() if responses else None
+    return (db, CentralRecord(db, responses, contacts, retired),
+            ContentPublisher(db, responses_key=current))
 
 
 def rotate_responses_key(keys: Path) -> PrivateKey:
@@ -85,7 +87,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         key = rotate_responses_key(keys)
         print(f"responses: {key.public_key().to_text()}")
         print(f"  new key id {key.public_key().key_id}; the old key is kept to open older records."
-              " Restart `serve`; kiosks get the new key when enrolled again.")
+              " Restart `serve`; kiosks take the new key with their next content pull.")
         return 0
     for name in KEY_FILES.values():
         if (keys / name).exists():

@@ -48,8 +48,13 @@ def validate(kind: str, data: Any, source: str) -> Any:
 
 
 class ContentPublisher:
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, *, responses_key: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        """``responses_key``: the current responses public key, sent with the content so kiosks
+        pick up a rotated key. (Never the contacts key: that one is changed only by enrolment,
+        so a compromised service cannot redirect contact details to a key of its own.)"""
         self.db = db
+        self._responses_key = responses_key
         self._clock = clock
 
     def publish(self, location: str, kind: str, data: Any, source: str = "content") -> None:
@@ -104,5 +109,7 @@ class ContentPublisher:
             "settings": chosen.get("settings"),
             "you_said_we_heard": chosen.get("you_said_we_heard", []),
         }
+        if self._responses_key:
+            doc["keys"] = {"responses": self._responses_key}
         etag = '"' + hashlib.sha256(canonical(doc)).hexdigest()[:32] + '"'
         return etag, doc

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import KNOWN_LANGUAGES
-from kiosk.errors import PatientVoiceError, StoreError
+from kiosk.crypto import PublicKey
+from kiosk.errors import CryptoError, PatientVoiceError, StoreError
 from kiosk.survey import Survey, parse_survey
 
 CONTENT_FILENAME = "content.json"
@@ -159,7 +160,20 @@ def validate_document(
         parse_settings(doc["settings"], f"{source}.settings") if doc.get("settings") else Settings()
     )
     items = parse_yswh(doc.get("you_said_we_heard") or [], f"{source}.you_said_we_heard")
+    responses_key(doc, source)
     return survey, settings, items
+
+
+def responses_key(doc: dict, source: str = "content") -> str | None:
+    """The responses public key the central record announces (after a rotation), checked."""
+    keys = doc.get("keys")
+    if keys is None:
+        return None
+    text = keys.get("responses") if isinstance(keys, dict) else None
+    try:
+        return PublicKey.from_text(text).to_text()  # type: ignore[arg-type]
+    except CryptoError as exc:
+        raise ContentError(source, [f"keys.responses is not a public key ({exc})"]) from exc
 
 
 class ContentStore:

@@ -191,8 +191,10 @@ class SyncAgent:
         data_dir: Path | None = None,
         batch_size: int = DEFAULT_BATCH,
         clock: Callable[[], float] = time.time,
+        config_path: Path | None = None,
     ) -> None:
         self.store, self.client, self.status, self.content = store, client, status, content
+        self.config_path = config_path
         self.submitter = Submitter(store, Uploader(client), batch_size=batch_size)
         self.data_dir, self._clock = data_dir, clock
 
@@ -230,7 +232,21 @@ class SyncAgent:
             log.warning("content update refused: %s", exc)
             return f"content update refused ({type(exc).__name__}); the previous content stays"
         self._status(content_version=etag)
+        self._adopt_responses_key(doc)
         return None
+
+    def _adopt_responses_key(self, doc: dict) -> None:
+        """A rotated responses key goes into the config; new records are sealed to it from the
+        next start of the app (the central record keeps the old key for what was sealed before)."""
+        from kiosk.config import load_config, update_config
+        from kiosk.content import responses_key
+
+        announced = responses_key(doc)
+        if self.config_path is None or announced is None:
+            return
+        if load_config(self.config_path).keys.responses != announced:
+            update_config({"keys": {"responses": announced}}, self.config_path)
+            log.info("responses key rotated by the central record; config updated")
 
     def _heartbeat(self) -> Heartbeat:
         st = self.status.read() if self.status is not None else None

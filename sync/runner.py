@@ -132,6 +132,7 @@ def build_agent(cfg: Any, *, session: Any = None, store: Any = None,
         status=StatusFile(cfg.status_path),
         content=content if content is not None else ContentStore(cfg.kiosk.data_dir),
         data_dir=cfg.kiosk.data_dir,
+        config_path=cfg.path,
     )
 
 

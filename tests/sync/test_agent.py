@@ -331,3 +331,32 @@ def test_the_sync_service_waits_while_revoked_and_resumes_after_enrolment(
     stop.set()
     service.join(10)
     assert sqlite_central.record.counts()["responses"] == 4 and not service.is_alive()
+
+
+def test_a_rotated_responses_key_reaches_the_kiosk_and_both_keys_still_open(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from central.cli import rotate_responses_key
+    from tests.central.live import make_keys
+
+    # This test rotates keys, so it works on its own copy of the key directory.
+    keys = make_keys(tmp_path / "own-keys")
+    central = LiveCentral(f"sqlite:///{tmp_path / 'own.sqlite'}", keys).start()
+    central.publish_fft()
+    try:
+        cfg = _enrolled(central, tmp_path)
+        _fill(cfg, 2)  # sealed to the first key, not yet sent
+        new_key = rotate_responses_key(keys.dir)
+        central.restart()
+        build_agent(cfg).run_round()  # uploads the 2 (old key), then takes the new key
+        cfg2 = load_config(cfg.path)
+        assert cfg2.keys.responses == new_key.public_key().to_text() != cfg.keys.responses
+        assert cfg2.keys.contacts == cfg.keys.contacts  # never changed by content
+        _fill(cfg2, 3)  # sealed to the new key
+        build_agent(cfg2).run_round()
+        assert central.record.counts()["responses"] == 5 and central.record.quarantine() == {}
+    finally:
+        central.stop()
+        shutil.rmtree(keys.dir, ignore_errors=True)

@@ -76,3 +76,10 @@ def test_a_damaged_file_is_treated_as_no_content(tmp_path: Path) -> None:
     (tmp_path / "content.json").write_text("{ half a file")
     store = ContentStore(tmp_path)
     assert store.version() is None and store.survey() is None
+
+
+def test_a_bad_announced_key_is_refused(tmp_path: Path) -> None:
+    store = ContentStore(tmp_path)
+    with pytest.raises(ContentError, match="keys.responses"):
+        store.apply(_doc(keys={"responses": "pv1-pub:not-a-key"}), '"v1"')
+    assert store.version() is None
