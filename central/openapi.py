@@ -162,6 +162,7 @@ _SCHEMAS: dict[str, Any] = {
             "surveys": {"type": "array", "items": {"type": "object"}},
             "settings": {"type": "object", "nullable": True},
             "you_said_we_heard": {"type": "array", "items": {"type": "object"}},
+            "keys": {"type": "object", "properties": {"responses": {"type": "string"}}},
         },
     },
 }
