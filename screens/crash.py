@@ -11,11 +11,16 @@ The panel uses plain Kivy widgets and the language registry's font, not the app'
 because those may be what failed. If even the panel cannot be shown the exception is re-raised:
 the process ends and is restarted, which is still better than a frozen or half-drawn screen.
 A watchdog ends the process if the event loop is too broken to stop on its own.
+
+It also makes SIGTERM (`systemctl stop`, a shutdown) stop the App in order: SDL turns SIGTERM into
+a window-close request, which the kiosk vetoes, so without a handler the process ignores it until
+systemd's timeout SIGKILLs it, possibly in the middle of saving a response.
 """
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
@@ -146,10 +151,26 @@ class CrashHandler(ExceptionHandler):
         os._exit(CRASH_EXIT_CODE)
 
 
-def install_crash_screen(app: Any, restart_seconds: float = RESTART_SECONDS) -> CrashHandler:
-    """Register the crash screen for ``app`` (call once, before ``app.run()``)."""
+def stop_on_sigterm(app: Any) -> None:
+    """SIGTERM stops ``app`` in order (pending saves finish in its on_stop). Python's handler
+    wins whichever way round it and SDL's are installed: SDL keeps a handler it finds, and a
+    later ``signal.signal`` replaces SDL's. Main thread only."""
+
+    def handle(signum: int, frame: Any) -> None:
+        log.info("SIGTERM: stopping the kiosk")
+        Clock.schedule_once(lambda dt: app.stop())
+
+    signal.signal(signal.SIGTERM, handle)
+
+
+def install_crash_screen(app: Any, restart_seconds: float = RESTART_SECONDS, *,
+                         sigterm: bool = True) -> CrashHandler:
+    """Register the crash screen for ``app`` (call once, in the main thread, before
+    ``app.run()``); with ``sigterm``, also ``stop_on_sigterm(app)``."""
     for old in [h for h in ExceptionManager.handlers if isinstance(h, CrashHandler)]:
         ExceptionManager.remove_handler(old)
     handler = CrashHandler(app, restart_seconds)
     ExceptionManager.add_handler(handler)
+    if sigterm:
+        stop_on_sigterm(app)
     return handler

@@ -2,8 +2,9 @@
 
 Run by test_crash.py in its own process (a real window and App.run(), so Kivy's real event loop
 and ExceptionManager are used, and no other test's window is disturbed):
-    python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png
-Prints one JSON line: what the panel showed, and how long until the App stopped.
+    python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png [--no-crash]
+Prints one JSON line: what the panel showed, and how long until the App stopped. With
+--no-crash it prints "started" once running and waits to be stopped (by SIGTERM).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from kiosk.logs import setup_logging  # noqa: E402
 
 data_dir, language, shot = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+CRASH = "--no-crash" not in sys.argv
 setup_logging(data_dir, "DEBUG", console=True)
 
 from kivy.config import Config  # noqa: E402
@@ -45,6 +47,11 @@ class Tiny(App):
         return Label(text="a question")
 
     def on_start(self) -> None:
+        Window.bind(on_request_close=lambda *a, **k: True)  # as the kiosk: no closing
+        self.crashed_at = time.monotonic()
+        if not CRASH:
+            print("started", flush=True)
+            return
         Clock.schedule_once(self.fail, 0.3)
         Clock.schedule_once(self.screenshot, 0.9)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,24 @@ def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(tmp_path: Path,
     assert any("stopping the kiosk for a clean restart" in e["msg"] for e in logged)
     everything = output + json.dumps(logged)
     assert "Ratched" not in everything and "900461" not in everything
+
+
+def test_sigterm_stops_the_kiosk_in_order(tmp_path: Path) -> None:
+    """SDL turns SIGTERM into a close request and the kiosk vetoes closing: without the
+    handler `systemctl stop` would hang until SIGKILL."""
+    env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
+    proc = subprocess.Popen([sys.executable, str(APP), str(tmp_path / "data"), "en",
+                             str(tmp_path / "unused.png"), "--no-crash"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err[-2000:]
+    assert json.loads(out.strip().splitlines()[-1])["count"] == 0  # no crash, just a stop
+    logged = log_path(tmp_path / "data").read_text(encoding="utf-8")
+    assert "SIGTERM: stopping the kiosk" in logged
