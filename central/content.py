@@ -58,7 +58,7 @@ class ContentPublisher:
         self._clock = clock
 
     def publish(self, location: str, kind: str, data: Any, source: str = "content") -> None:
-        if location != ALL_LOCATIONS and not CODE.match(location):
+        if location != ALL_LOCATIONS and not CODE.fullmatch(location):
             raise WireError("bad_value", f"location {location!r} must be a short code or '*'")
         item = validate(kind, data, source)
         body = canonical(item).decode("utf-8")

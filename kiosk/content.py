@@ -124,7 +124,7 @@ def parse_yswh(data: Any, source: str = "you_said_we_heard") -> list[dict]:
 def _item_problems(item: dict, where: str, seen: set[str]) -> list[str]:
     out = []
     item_id = item.get("id")
-    if not isinstance(item_id, str) or not _ITEM_ID.match(item_id) or item_id in seen:
+    if not isinstance(item_id, str) or not _ITEM_ID.fullmatch(item_id) or item_id in seen:
         out.append(f'{where}.id must be a short unique code like "2026-10-parking"')
     seen.add(str(item_id))
     for name in YSWH_FIELDS:

@@ -125,7 +125,7 @@ def _kind_name(kind: type | tuple) -> str:
 
 
 def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
-    if not pattern.match(value):
+    if not pattern.fullmatch(value):
         raise WireError("bad_value", f"{where} must be {what}")
     return value
 

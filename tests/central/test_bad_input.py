@@ -59,6 +59,7 @@ def test_malformed_body_is_refused(
         ("survey_version", "1", "wrong_type"),
         ("survey_version", True, "wrong_type"),
         ("record_id", "not-hex", "bad_value"),
+    ("record_id", "0123456789abcdef0123456789abcdef\n", "bad_value"),
         ("sealed", "%%% not base64", "bad_base64"),
         ("created_hour", "yesterday", "bad_value"),
         ("key_id", None, "missing_field"),
