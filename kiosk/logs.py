@@ -11,7 +11,8 @@ contact detail or token, and the filter makes sure one slipped in by mistake nev
   numbers, NHS numbers and postcodes, and of any value registered with ``protect()``;
 - a traceback keeps file, line and function of each frame, never local variables, and an
   exception's message only if it is a ``PatientVoiceError`` (whose messages the project writes
-  to be free of personal data). Any other exception's message is withheld, because it can quote
+  to be free of personal data) or the system's own words of an ``OSError`` (its strerror, not the
+  file name). Any other exception's message is withheld, because it can quote
   the data that upset it: ``int('Dr Jones was rude')`` raises
   ``ValueError: invalid literal for int() with base 10: 'Dr Jones was rude'``, a KeyError
   prints the key, a UnicodeError the bytes, sqlite3 an offending value.
@@ -101,9 +102,12 @@ def scrub(text: str) -> str:
 
 
 def safe_exception_message(exc: BaseException) -> str:
-    """Our own errors keep their (scrubbed) message; any other exception's message is withheld."""
+    """Our own errors keep their (scrubbed) message; an OSError keeps the system's own words
+    ("No space left on device"), without the file name; any other message is withheld."""
     if isinstance(exc, PatientVoiceError):
         return scrub(str(exc))
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} (errno {exc.errno})"
     return WITHHELD
 
 
@@ -233,30 +237,29 @@ def _quiet_kivy() -> None:
         sys.stderr = sys.__stderr__
 
 
-def _make_handlers(data_dir: Path, name: str, console: bool) -> list[logging.Handler]:
-    path = log_path(data_dir, name)
+def _file_handler(path: Path) -> logging.Handler:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = []
-    file_handler = logging.handlers.RotatingFileHandler(
+    handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
-    file_handler.setFormatter(JsonFormatter())
-    handlers.append(file_handler)
-    if console and sys.stderr is not None:
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(ConsoleFormatter())
-        handlers.append(stream)
-    for handler in handlers:
-        handler.addFilter(PrivacyFilter())
-        setattr(handler, _HANDLER_FLAG, True)
-    return handlers
+    os.chmod(path, 0o600)  # created by the handler with the umask's mode
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
+def _console_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ConsoleFormatter())
+    return handler
 
 
 def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.INFO, *,
                   name: str = "kiosk", console: bool = True, excepthooks: bool = True,
-                  secrets: Iterable[str | None] = ()) -> Path:
-    """Configure logging for this process; returns the log file's path. Safe to call again
-    (e.g. once the config is read): every handler on the root logger is replaced, so nothing
-    (Kivy's handlers included) writes an unfiltered line. ``secrets``: see ``protect``."""
+                  secrets: Iterable[str | None] = ()) -> Path | None:
+    """Configure logging for this process; returns the log file's path, or None if it cannot
+    be written (then the console gets the lines and one warning says why: a kiosk with a
+    read-only or full disk must still start). Safe to call again (e.g. once the config is
+    read): every handler on the root logger is replaced, so nothing (Kivy's handlers included)
+    writes an unfiltered line. ``secrets``: see ``protect``."""
     _quiet_kivy()
     protect(*secrets)
     root = logging.getLogger()
@@ -264,14 +267,26 @@ def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.I
         root.removeHandler(old)
         if getattr(old, _HANDLER_FLAG, False):
             old.close()
-    for handler in _make_handlers(Path(data_dir), name, console):
+    path: Path | None = log_path(data_dir, name)
+    handlers: list[logging.Handler] = []
+    problem = None
+    try:
+        handlers.append(_file_handler(path))
+    except OSError as exc:
+        path, problem = None, exc
+    if (console or path is None) and sys.stderr is not None:
+        handlers.append(_console_handler())
+    for handler in handlers:
+        handler.addFilter(PrivacyFilter())
+        setattr(handler, _HANDLER_FLAG, True)
         root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
     logging.captureWarnings(True)
     if excepthooks:
         install_excepthooks()
-    path = log_path(data_dir, name)
-    os.chmod(path, 0o600)  # created by the handler with the umask's mode
+    if problem is not None:
+        logging.getLogger(__name__).warning("cannot write logs in %s (%s); stderr only",
+                                            Path(data_dir) / LOG_DIRNAME, problem)
     return path
 
 

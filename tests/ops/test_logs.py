@@ -205,3 +205,18 @@ def test_uncaught_exceptions_in_any_thread_are_logged_safely(tmp_path: Path) -> 
     assert all(", in worker" in e["traceback"] or "<module>" in e["traceback"]
                for e in logged if e["level"] == "CRITICAL")
     assert "unhandled exception in the main thread" in proc.stderr  # journald sees that it died
+
+
+def test_an_unwritable_data_dir_falls_back_to_stderr(tmp_path: Path) -> None:
+    """A kiosk whose disk is read-only or full must still start (and say why)."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data dir should be")
+    script = ("import sys, logging\nfrom kiosk.logs import setup_logging\n"
+              "assert setup_logging(sys.argv[1]) is None\n"
+              "logging.getLogger('x').error('mail %s', 'jo@nhs.net')\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(blocker / "data")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "cannot write logs in" in proc.stderr and "stderr only" in proc.stderr
+    assert "NotADirectoryError: Not a directory (errno 20)" in proc.stderr
+    assert "mail <email>" in proc.stderr and "jo@nhs.net" not in proc.stderr
