@@ -20,6 +20,7 @@ import binascii
 import gzip
 import math
 import re
+import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -125,9 +126,17 @@ def _kind_name(kind: type | tuple) -> str:
 
 
 def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
-    if not pattern.fullmatch(value):
+    if not pattern.fullmatch(value) or (pattern is HOUR and not _real_hour(value)):
         raise WireError("bad_value", f"{where} must be {what}")
     return value
+
+
+def _real_hour(value: str) -> bool:
+    try:
+        time.strptime(value, "%Y-%m-%dT%H")
+    except ValueError:
+        return False
+    return True
 
 
 def b64encode(raw: bytes) -> str:

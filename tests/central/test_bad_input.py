@@ -62,6 +62,7 @@ def test_malformed_body_is_refused(
     ("record_id", "0123456789abcdef0123456789abcdef\n", "bad_value"),
         ("sealed", "%%% not base64", "bad_base64"),
         ("created_hour", "yesterday", "bad_value"),
+    ("created_hour", "2026-13-45T99", "bad_value"),
         ("key_id", None, "missing_field"),
     ],
 )
