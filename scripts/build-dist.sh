@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # `make dist`: build the one-folder kiosk (dist/kiosk/) with PyInstaller from kiosk.spec.
-# Compiles the catalogues first (the spec ships .mo files only), and builds offscreen because
+# Compiles the catalogues first (the spec ships .mo files only; compiled by kiosk.i18n from the
+# .po files as they are, so building never rewrites a tracked catalogue: `python -m
+# kiosk.i18n_build` is for updating them), and builds offscreen because
 # evaluating Kivy's PyInstaller hooks opens a window. Prints the build time and bundle size.
 #
 # `make dist-selftest` (--selftest): build, then run the frozen `kiosk selftest` offscreen against
 # a throwaway config with fresh keys (enrolled to a central record that does not exist: the
-# selftest never syncs), in a clean environment (no venv on PATH), and print its wall time. A broken bundle (a missing kv file, font, catalogue or hidden import) fails here.
+# selftest never syncs), in a clean environment (no venv on PATH); print its wall time and the
+# frozen start time. A broken bundle (a missing kv file, font, catalogue or hidden import) fails.
 #   DIST_DIR=...  where the bundle goes (default: dist)   BUILD_DIR=...  work files (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +21,15 @@ build() {
     echo "build-dist: PyInstaller is missing; run: $PY -m pip install -e '.[test]'" >&2
     exit 1
   }
-  "$PY" -m kiosk.i18n_build >/dev/null
+  "$PY" - <<'PYEOF'
+import sys
+from kiosk.i18n import catalogue_path, load_catalogue
+from kiosk.languages import language_tags
+for tag in language_tags():
+    if catalogue_path(tag).is_file():
+        if load_catalogue(tag) is None or not catalogue_path(tag, ".mo").is_file():
+            sys.exit(f"build-dist: the {tag} catalogue cannot be compiled to a .mo file")
+PYEOF
   local kivy_home start
   kivy_home=$(mktemp -d)
   start=$(date +%s)
