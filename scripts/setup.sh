@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 #   espeak-ng sox                         read-aloud (and measuring the audio in tests)
 #   postgresql                            the central record's scale-out database (tests start their own server)
 #   fonts-noto-core fonts-noto-cjk        source of the shipped fonts when they are rebuilt
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri espeak-ng sox postgresql)
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri espeak-ng sox postgresql chromium)
 python3 -c 'import ensurepip' 2>/dev/null || PACKAGES+=(python3-venv)
 
 missing=()

@@ -1,0 +1,194 @@
+"""Staff pages besides the reports: sign-in, "You said, we heard", concerns, involvement, IT.
+
+Every POST handler validates everything first and changes the database in one transaction (in
+the library it calls), so a refused form changes nothing and is shown again with an error
+summary naming each field.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from central.content import ALL_LOCATIONS
+from central.returns import location_names
+from central.web.auth import Staff, StaffError, audit_log
+from central.web.cases import INTERESTS, NEEDS, STATUSES
+from central.web.http import (
+    HOME,
+    LOGIN_COOKIE,
+    Web,
+    login_token,
+    secure_headers,
+    set_session_cookie,
+)
+from central.web.yswh import FIELD_LABELS, FormError
+
+# ---------------------------------------------------------------- signing in
+
+
+def _sign_in_form(web: Web, request: Request, message: str = "", status: int = 200) -> Response:
+    token = login_token()
+    expired = request.query_params.get("expired") == "1"
+    resp = web.render("sign_in.html", None, status, title="Sign in", csrf=token,
+                      message=message, expired=expired)  # fmt: skip
+    resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/staff/",
+                    secure=web.settings.secure_cookies)  # fmt: skip
+    return resp
+
+
+async def sign_in(web: Web, request: Request) -> Response:
+    if request.method == "GET":
+        return _sign_in_form(web, request)
+    form = await request.form()
+    sent, cookie = str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")
+    if not cookie or sent != cookie:
+        return _sign_in_form(web, request, "The sign-in form had expired. Please try again.", 403)
+    username = str(form.get("username", "")).strip().lower()
+    password = str(form.get("password", ""))
+    if not username or not password:
+        return _sign_in_form(web, request, "Enter your username and your password.", 400)
+    token = await run_in_threadpool(web.accounts.sign_in, username, password)
+    if token is None:
+        return _sign_in_form(web, request, "The username or password is not right, or the account"
+                             f" is locked for {int(web.settings.lockout_seconds // 60)} minutes"
+                             " after too many tries. Check and try again, or ask IT.", 401)
+    staff = await run_in_threadpool(web.accounts.session, token)
+    resp = RedirectResponse(HOME[staff.role] if staff else "/staff/", 303,
+                            headers=secure_headers())  # fmt: skip
+    set_session_cookie(web, resp, token)
+    resp.delete_cookie(LOGIN_COOKIE, path="/staff/")
+    return resp
+
+
+def sign_out(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    web.accounts.sign_out(request.cookies.get(web.cookie, ""), staff.username)
+    resp = RedirectResponse("/staff/sign-in", 303, headers=secure_headers())
+    resp.delete_cookie(web.cookie, path="/")
+    return resp
+
+
+def home(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    return RedirectResponse(HOME[staff.role], 303, headers=secure_headers())
+
+
+# ---------------------------------------------------------------- You said, we heard
+
+
+def _location_choices(web: Web, staff: Staff) -> list[tuple[str, str]]:
+    names = location_names(web.db)
+    out = [(loc, names[loc]) for loc in sorted(names) if staff.sees(loc)]
+    if staff.role == "patient_experience":
+        out.insert(0, (ALL_LOCATIONS, "Every location"))
+    return out
+
+
+def yswh_list(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    return web.render("yswh_list.html", staff, title="You said, we heard",
+                      items=web.yswh.items(staff), done=request.query_params.get("done", ""))
+
+
+def yswh_edit(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    item_id = request.path_params.get("item_id")
+    item = web.yswh.item(item_id) if item_id else None
+    if item_id and (item is None or (staff.role == "ward_manager"
+                                     and not all(staff.sees(x) for x in item.locations))):
+        return web.render("error.html", staff, 404, title="Not found",
+                          message="There is no such item, or it is not for your wards.")
+    errors: dict[str, str] = {}
+    values = _values(web, item) if item else {}
+    chosen = list(item.locations) if item else []
+    if request.method == "POST":
+        values, chosen = dict(form), list(form.get("locations") or [])
+        action = form.get("action", "save")
+        try:
+            web.yswh.save_draft(staff, values, chosen, item_id, publish=action == "publish")
+            done = "published" if action == "publish" else "saved"
+            return RedirectResponse(f"/staff/yswh?done={done}", 303, headers=secure_headers())
+        except FormError as exc:
+            errors = exc.problems
+        except StaffError as exc:
+            errors = {"form": str(exc)}
+    return web.render("yswh_edit.html", staff, 400 if errors else 200,
+                      title="Edit item" if item else "New item", item=item, values=values,
+                      chosen=chosen, errors=errors, labels=FIELD_LABELS,
+                      languages=web.settings.languages,
+                      locations=_location_choices(web, staff))  # fmt: skip
+
+
+def _values(web: Web, item: object) -> dict[str, str]:
+    out = {f"{name}_{lang}": text for name, by in item.texts.items()  # type: ignore[attr-defined]
+           for lang, text in by.items()}  # fmt: skip
+    out.update({f"fallback_{lang}": "1" for lang in item.fallback})  # type: ignore[attr-defined]
+    return out
+
+
+def yswh_withdraw(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    try:
+        web.yswh.withdraw(staff, request.path_params["item_id"])
+    except StaffError as exc:
+        return web.render("error.html", staff, 403, title="Not done", message=str(exc))
+    return RedirectResponse("/staff/yswh?done=withdrawn", 303, headers=secure_headers())
+
+
+# ---------------------------------------------------------------- concerns
+
+
+def cases_list(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    show_all = request.query_params.get("all") == "1"
+    return web.render("cases.html", staff, title="Concerns queue",
+                      cases=web.concerns.queue(include_resolved=show_all), show_all=show_all,
+                      names=location_names(web.db), has_key=web.concerns.key() is not None)
+
+
+def case_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    record_id = request.path_params["record_id"]
+    case = web.concerns.case(record_id)
+    if case is None:
+        return web.render("error.html", staff, 404, title="Not found",
+                          message="There is no such case.")
+    details, error = None, ""
+    if request.method == "POST" and form.get("action") == "status":
+        try:
+            web.concerns.set_status(staff, record_id, str(form.get("status", "")))
+            return RedirectResponse(f"/staff/cases/{record_id}", 303, headers=secure_headers())
+        except StaffError as exc:
+            error = str(exc)
+    elif request.method == "POST":
+        try:
+            details = web.concerns.open_details(staff, record_id)
+        except StaffError as exc:
+            error = str(exc)
+    return web.render("case.html", staff, 400 if error else 200, title="Case", case=case,
+                      details=details, error=error, needs=NEEDS, statuses=STATUSES,
+                      names=location_names(web.db),
+                      has_key=web.concerns.key() is not None)  # fmt: skip
+
+
+def involvement_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    people, error = None, ""
+    if request.method == "POST":
+        try:
+            if form.get("action") == "export":
+                text = web.concerns.involvement_csv(staff)
+                return Response(text, media_type="text/csv; charset=utf-8", headers=secure_headers(
+                    {"Content-Disposition": 'attachment; filename="involvement.csv"'}))
+            people = web.concerns.involvement_details(staff, "viewed_involvement")
+        except StaffError as exc:
+            error = str(exc)
+    return web.render("involvement.html", staff, 400 if error else 200, title="Involvement",
+                      count=len(web.concerns.involvement()), people=people, error=error,
+                      needs=NEEDS, interests=INTERESTS, names=location_names(web.db),
+                      has_key=web.concerns.key() is not None)  # fmt: skip
+
+
+# ---------------------------------------------------------------- IT
+
+
+def kiosks_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    return web.render("kiosks.html", staff, title="Kiosks", devices=web.record.devices())
+
+
+def audit_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:
+    return web.render("audit.html", staff, title="Audit log", lines=audit_log(web.db))

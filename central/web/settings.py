@@ -1,0 +1,81 @@
+"""Settings of the staff web: one dataclass, read from a TOML file (``docs/staff-web.md``).
+
+Nothing here is secret except the SMTP password, which is read from the environment variable
+named in the file (never from the file itself), so the file can be world-readable.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from central.fft import DEFAULT_TIMEZONE
+from central.returns import ReturnSettings
+from kiosk.errors import ConfigError
+
+DEFAULT_LANGUAGES = ("en", "cy")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    # Where the concerns team's contacts private key is on THIS server (None: not here).
+    contacts_key: Path | None = None
+    base_url: str = "http://127.0.0.1:8470"  # for links in alert emails
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # what the kiosks offer: YSWH translations
+    timezone: str = DEFAULT_TIMEZONE
+    first_contact_days: int = 2  # working days to first contact a person who asked
+    idle_seconds: float = 30 * 60
+    absolute_seconds: float = 12 * 3600
+    max_failures: int = 5
+    lockout_seconds: float = 15 * 60
+    secure_cookies: bool = False  # true behind HTTPS (then also the __Host- cookie prefix)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password_env: str = ""  # name of the environment variable holding the password
+    mail_from: str = "patient-voice@localhost"
+    alert_to: tuple[str, ...] = ()
+    webhook_url: str = ""
+    alert_interval: float = 60.0  # seconds between checks for new cases / poor answers; 0: off
+    poor_window: float = 24 * 3600  # only answers received this recently raise an alert
+    scrypt_n: int = 2**15  # tests lower it; never below 2**14 in a real deployment
+    returns: ReturnSettings = field(default_factory=ReturnSettings)
+    clock: Callable[[], float] = time.time
+
+    @property
+    def smtp_password(self) -> str:
+        return os.environ.get(self.smtp_password_env, "") if self.smtp_password_env else ""
+
+
+_TUPLES = {"languages", "alert_to"}
+_PATHS = {"contacts_key"}
+_SKIP = {"returns", "clock"}
+
+
+def load_settings(path: Path | None, **overrides: Any) -> WebSettings:
+    """``[staff_web]`` from a TOML file; each wrong key is named with what to do."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("staff_web", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read the staff web settings {path}: {exc}") from exc
+    known = {f.name: f for f in fields(WebSettings) if f.name not in _SKIP}
+    problems = [f"staff_web.{k} is not a known setting" for k in data if k not in known]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _TUPLES and isinstance(value, list):
+            values[key] = tuple(str(v) for v in value)
+        elif key in _PATHS and isinstance(value, str):
+            values[key] = Path(value)
+        elif key in known:
+            values[key] = value
+    if problems:
+        raise ConfigError(f"{path}: staff web settings are wrong", problems)
+    return WebSettings(**{**values, **overrides})
