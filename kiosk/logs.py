@@ -276,11 +276,13 @@ def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.I
         path, problem = None, exc
     if (console or path is None) and sys.stderr is not None:
         handlers.append(_console_handler())
+    level = level if isinstance(level, int) else level.upper()
     for handler in handlers:
         handler.addFilter(PrivacyFilter())
+        handler.setLevel(level)  # also for loggers with a level of their own (Kivy's)
         setattr(handler, _HANDLER_FLAG, True)
         root.addHandler(handler)
-    root.setLevel(level if isinstance(level, int) else level.upper())
+    root.setLevel(level)
     logging.captureWarnings(True)
     if excepthooks:
         install_excepthooks()
@@ -288,6 +290,22 @@ def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.I
         logging.getLogger(__name__).warning("cannot write logs in %s (%s); stderr only",
                                             Path(data_dir) / LOG_DIRNAME, problem)
     return path
+
+
+def early_logging(level: int | str = logging.WARNING) -> None:
+    """Until ``setup_logging`` knows the data dir: filtered stderr only, and the safe
+    excepthooks (the frozen app's runtime hook calls this before any of our code runs)."""
+    _quiet_kivy()
+    root = logging.getLogger()
+    if not any(getattr(h, _HANDLER_FLAG, False) for h in root.handlers):
+        level = level if isinstance(level, int) else level.upper()
+        handler = _console_handler()
+        handler.addFilter(PrivacyFilter())
+        handler.setLevel(level)  # Kivy's logger has a level of its own (INFO)
+        setattr(handler, _HANDLER_FLAG, True)
+        root.addHandler(handler)
+        root.setLevel(level)
+    install_excepthooks()
 
 
 _log = logging.getLogger("kiosk.crash")

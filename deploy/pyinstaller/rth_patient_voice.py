@@ -3,6 +3,7 @@
 Kivy reads its environment at import time: no argv parsing (our CLI owns the arguments), no
 unfiltered Kivy log file or stderr capture (kiosk.logs is the one place logging is set up), and
 a writable KIVY_HOME (the bundle itself may be read-only; Kivy creates only the last directory).
+Until the command sets up its log file, stderr gets only filtered lines (kiosk.logs).
 """
 import os
 import sys
@@ -30,3 +31,10 @@ if "KIVY_HOME" not in os.environ:
         user = os.environ.get("USER") or os.environ.get("USERNAME") or "kiosk"
         home = Path(tempfile.gettempdir()) / f"patient-voice-kivy-{user}"
     os.environ["KIVY_HOME"] = str(home)
+
+try:
+    from kiosk.logs import early_logging
+
+    early_logging()
+except Exception as exc:  # noqa: BLE001 (logging must never stop the kiosk from starting)
+    sys.stderr.write(f"patient-voice: early logging not set up ({type(exc).__name__})\n")

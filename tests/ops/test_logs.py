@@ -220,3 +220,16 @@ def test_an_unwritable_data_dir_falls_back_to_stderr(tmp_path: Path) -> None:
     assert "cannot write logs in" in proc.stderr and "stderr only" in proc.stderr
     assert "NotADirectoryError: Not a directory (errno 20)" in proc.stderr
     assert "mail <email>" in proc.stderr and "jo@nhs.net" not in proc.stderr
+
+
+def test_early_logging_filters_stderr_until_the_data_dir_is_known(tmp_path: Path) -> None:
+    script = ("import logging\nfrom kiosk.logs import early_logging, setup_logging\n"
+              "early_logging()\nlogging.getLogger('x').warning('ring 07700 900461')\n"
+              "setup_logging(__import__('sys').argv[1], console=False)\n"
+              "logging.getLogger('x').warning('now in the file')\n"
+              "assert len(logging.getLogger().handlers) == 1\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "ring <phone>" in proc.stderr and "900461" not in proc.stderr
+    assert "now in the file" in log_path(tmp_path).read_text()
