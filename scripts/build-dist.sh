@@ -89,7 +89,7 @@ starttime() {
 import subprocess, sys, time
 exe, work = sys.argv[1:3]
 env = {"PATH": "/usr/bin:/bin", "HOME": work, "SDL_VIDEODRIVER": "offscreen",
-       "SDL_AUDIODRIVER": "dummy", "KIVY_LOG_MODE": "KIVY"}
+       "SDL_AUDIODRIVER": "dummy", "KIOSK_LOG_LEVEL": "INFO"}
 start = time.monotonic()
 proc = subprocess.Popen([exe, "--config", f"{work}/kiosk.toml", "run", "--windowed"], env=env,
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -3,7 +3,8 @@
 Kivy reads its environment at import time: no argv parsing (our CLI owns the arguments), no
 unfiltered Kivy log file or stderr capture (kiosk.logs is the one place logging is set up), and
 a writable KIVY_HOME (the bundle itself may be read-only; Kivy creates only the last directory).
-Until the command sets up its log file, stderr gets only filtered lines (kiosk.logs).
+Until the command sets up its log file, stderr gets only filtered lines (kiosk.logs), at
+$KIOSK_LOG_LEVEL (default WARNING).
 """
 import os
 import sys
@@ -35,6 +36,6 @@ if "KIVY_HOME" not in os.environ:
 try:
     from kiosk.logs import early_logging
 
-    early_logging()
+    early_logging(os.environ.get("KIOSK_LOG_LEVEL", "WARNING"))
 except Exception as exc:  # noqa: BLE001 (logging must never stop the kiosk from starting)
     sys.stderr.write(f"patient-voice: early logging not set up ({type(exc).__name__})\n")

@@ -86,7 +86,7 @@ data_dir = "{tmp_path / 'data'}"
 def start_time(bundle: Bundle, config: Path, home: Path) -> float | None:
     """Exec to Kivy's "Start application main loop" for `kiosk run --windowed` (then killed:
     the kiosk vetoes closing)."""
-    env = {**clean_env(home), "KIVY_LOG_MODE": "KIVY"}
+    env = {**clean_env(home), "KIOSK_LOG_LEVEL": "INFO"}
     start = time.monotonic()
     proc = subprocess.Popen([str(bundle.exe), "--config", str(config), "run", "--windowed"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
