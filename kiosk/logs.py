@@ -11,8 +11,8 @@ contact detail or token, and the filter makes sure one slipped in by mistake nev
   numbers, NHS numbers and postcodes, and of any value registered with ``protect()``;
 - a traceback keeps file, line and function of each frame, never local variables, and an
   exception's message only if it is a ``PatientVoiceError`` (whose messages the project writes
-  to be free of personal data) or the system's own words of an ``OSError`` (its strerror, not the
-  file name). Any other exception's message is withheld, because it can quote
+  to be free of personal data), an ``ImportError`` (a module name) or the system's own words of an
+  ``OSError`` (its strerror, not the file name). Any other exception's message is withheld, because it can quote
   the data that upset it: ``int('Dr Jones was rude')`` raises
   ``ValueError: invalid literal for int() with base 10: 'Dr Jones was rude'``, a KeyError
   prints the key, a UnicodeError the bytes, sqlite3 an offending value.
@@ -102,9 +102,10 @@ def scrub(text: str) -> str:
 
 
 def safe_exception_message(exc: BaseException) -> str:
-    """Our own errors keep their (scrubbed) message; an OSError keeps the system's own words
+    """Our own errors keep their (scrubbed) message, and so does an ImportError (it names a
+    module: what a broken frozen build needs to say); an OSError keeps the system's own words
     ("No space left on device"), without the file name; any other message is withheld."""
-    if isinstance(exc, PatientVoiceError):
+    if isinstance(exc, PatientVoiceError | ImportError):
         return scrub(str(exc))
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} (errno {exc.errno})"

@@ -132,6 +132,15 @@ def test_exception_as_argument_is_reduced_the_same_way(kiosk_logging: Path) -> N
     assert entry["msg"] == f"failed: ValueError: {WITHHELD}"
 
 
+def test_import_errors_name_the_missing_module(kiosk_logging: Path) -> None:
+    try:
+        __import__("screens.no_such_screen")
+    except ImportError:
+        log.exception("a frozen build without a hidden import")
+    (entry,) = entries(kiosk_logging)
+    assert "No module named 'screens.no_such_screen'" in entry["traceback"]
+
+
 def test_safe_traceback_has_no_locals() -> None:
     def boom() -> None:
         free_text = "my private comment"  # noqa: F841 (a local that must not appear)
