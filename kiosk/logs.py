@@ -11,9 +11,9 @@ contact detail or token, and the filter makes sure one slipped in by mistake nev
   numbers, NHS numbers and postcodes, and of any value registered with ``protect()``;
 - a traceback keeps file, line and function of each frame, never local variables, and an
   exception's message only if it is a ``PatientVoiceError`` (whose messages the project writes
-  to be free of personal data), an ``ImportError`` (a module name) or the system's own words of an
-  ``OSError`` (its strerror, not the file name). Any other exception's message is withheld, because it can quote
-  the data that upset it: ``int('Dr Jones was rude')`` raises
+  to be free of personal data), an ``ImportError`` (a module name) or the system's own words
+  of an ``OSError`` (its strerror, not the file name). Any other exception's message is
+  withheld, because it can quote the data that upset it: ``int('Dr Jones was rude')`` raises
   ``ValueError: invalid literal for int() with base 10: 'Dr Jones was rude'``, a KeyError
   prints the key, a UnicodeError the bytes, sqlite3 an offending value.
 
