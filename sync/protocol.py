@@ -110,19 +110,13 @@ def _require(obj: dict, key: str, kind: type | tuple, where: str, *, optional: b
     return value
 
 
+_KIND_NAMES = {"str": "a string", "int": "an integer", "float": "a number", "dict": "an object",
+               "list": "a list", "bool": "a boolean"}  # fmt: skip
+
+
 def _kind_name(kind: type | tuple) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(
-        {
-            "str": "a string",
-            "int": "an integer",
-            "float": "a number",
-            "dict": "an object",
-            "list": "a list",
-            "bool": "a boolean",
-        }.get(k.__name__, k.__name__)
-        for k in kinds
-    )
+    return " or ".join(_KIND_NAMES.get(k.__name__, k.__name__) for k in kinds)
 
 
 def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
