@@ -141,6 +141,10 @@ class PatientVoiceApp(App):
         root.bind(on_staff_gesture=lambda *_: self.open_staff())
         Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
         Window.bind(on_touch_down=lambda *_: self.idle.activity())
+        from screens.widgets import TAP_GUARD
+
+        # Every finger lifted frees the tap guard, even if its button vanished meanwhile.
+        Window.bind(on_touch_up=lambda _w, touch: TAP_GUARD.release(touch))
         self._idle_event = Clock.schedule_interval(lambda dt: self.idle.tick(), 0.5)
         self._thanks_event = None
         self.clear_everything()

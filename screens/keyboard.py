@@ -15,14 +15,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from screens import theme
+from screens.keyboard_layouts import LAYOUTS
 from screens.widgets import HideMixin, PVButton, load_kv
-
-LAYOUTS: dict[str, list[str]] = {
-    "lower": ["q w e r t y u i o p", "a s d f g h j k l '", "z x c v b n m , . ?"],
-    "upper": ["Q W E R T Y U I O P", "A S D F G H J K L '", "Z X C V B N M , . ?"],
-    "numbers": ["1 2 3 4 5 6 7 8 9 0", "@ # £ & - + ( ) / :", "; ! ? , . ' \" % * _"],
-    "accents": ["á à â ä ą ć ę é è ê", "ë í î ï ł ń ó ô ö ś", "ú û ü ŵ ŷ ź ż ñ ç ă"],
-}
 
 
 class KeyButton(PVButton):

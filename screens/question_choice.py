@@ -19,7 +19,7 @@ class ChoiceScreen(QuestionScreen):
             choices.selected = list(view.previous or [])
         else:
             choices.selected = [view.previous] if view.previous is not None else []
-        choices.page = 0
+        choices.reset_page()
         choices.options = list(view.options)
         choices.relayout()
 

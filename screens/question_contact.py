@@ -13,8 +13,8 @@ from typing import Any
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.i18n import N_
-from screens.question import QuestionScreen, QuestionView
 from screens.keyboard import EntryField, OnScreenKeyboard  # noqa: F401  (used in the .kv)
+from screens.question import QuestionScreen, QuestionView
 from screens.widgets import app_state, load_kv
 
 METHODS = (("phone", N_("Phone call")), ("email", N_("Email")), ("text", N_("Text message")),
@@ -78,7 +78,7 @@ class ContactScreen(QuestionScreen):
         self.first_step = step == self.steps[0]
         self.notice_shown = step == "review" or (self.typing and not self._app_big()) or \
             (self.first_step and not (self.view and self.view.help))
-        field, choices = self.ids.field, self.ids.choices
+        field = self.ids.field
         if self.typing:
             key = "name" if step == "name" else "value"
             field.text = str(self.data.get(key, ""))
@@ -107,7 +107,8 @@ class ContactScreen(QuestionScreen):
             self.prompt = self._t("Do you need information from us in a particular way? "
                                   "Choose all that apply.")
             opts, chosen, multi = self._need_options, self.data.get("needs", []), True
-        choices.multi, choices.page = multi, 0
+        choices.multi = multi
+        choices.reset_page()
         choices.selected = list(chosen)
         choices.options = opts
         choices.relayout()
@@ -182,7 +183,8 @@ class ContactScreen(QuestionScreen):
                  (self._t("Contact by"), self._t(methods[method])),
                  (self._t(VALUE_PROMPTS[method]), self.data.get("value", "")),
                  (self._t("How you need information"),
-                  ", ".join(needs[n] for n in self.data.get("needs", []) if n in needs) or self._t("None chosen"))]
+                  ", ".join(needs[n] for n in self.data.get("needs", []) if n in needs)
+                  or self._t("None chosen"))]
         return rows
 
     def send(self) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from screens.question import QuestionScreen, QuestionView
 from screens.keyboard import EntryField, OnScreenKeyboard  # noqa: F401  (used in the .kv)
+from screens.question import QuestionScreen, QuestionView
 from screens.widgets import load_kv
 
 

@@ -85,7 +85,7 @@ class Palette:
 
 #: NHS identity: NHS Blue #005EB8 for outlines (5.9:1, a control colour), NHS Dark Blue #003087
 #: behind white text (NHS Blue behind text would be only 5.9:1, under the 7:1 we aim for),
-#: dark grey #212B32 text, yellow #FFEB3B focus with a dark outline (yellow alone on white is 1.2:1).
+#: dark grey #212B32 text, yellow #FFEB3B focus with a dark outline (yellow on white: 1.2:1).
 NORMAL = Palette(
     name="normal", page="#F0F4F5", text="#212B32", surface="#FFFFFF", border="#005EB8",
     primary="#003087", on_primary="#FFFFFF", selected="#003087", on_selected="#FFFFFF",

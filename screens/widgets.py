@@ -6,12 +6,14 @@ palm or a bouncing contact never answers twice (Kivy gives one ``on_press`` per 
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
 from kivy.properties import (
@@ -27,6 +29,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from screens import theme
+from screens.bidi_label import BidiLabel
 
 
 class TapGuard:
@@ -88,8 +91,32 @@ class PVLabel(Label):
         return (size[0], None) if wrap else (None, None)
 
 
+class PVText(BidiLabel):
+    """Display text (questions, help, notices) in any language and direction.
+
+    Drawn by helper E's BidiLabel: runs of digits or Latin inside Arabic or Urdu keep their
+    order, and Nastaliq/Bengali are measured as shaped. Buttons stay Kivy Labels (one run).
+    """
+
+    role = StringProperty("text")
+    size_role = StringProperty("body")
+    align = OptionProperty("start", options=["start", "center", "end"])
+
+    def on_kv_post(self, *_: Any) -> None:
+        # BidiLabel's rule keeps its minimum height at one line even when empty; a folded
+        # PVText (no text, or hidden) must fold to nothing. Runs after that rule.
+        self._fold = Clock.create_trigger(self._fold_min, -1)
+        self.fbind("content_height", self._fold)
+        self.fbind("text", self._fold)
+        self.fbind("opacity", self._fold)
+        self._fold()
+
+    def _fold_min(self, *_: Any) -> None:
+        self.size_hint_min_y = self.content_height if self.text and self.opacity else 0
+
+
 class PVButton(ButtonBehavior, PVLabel):
-    """A themed, guarded button. Bind ``on_release`` for the action (fires once per accepted tap)."""
+    """A themed, guarded button. Bind ``on_release`` for the action (once per accepted tap)."""
 
     kind = OptionProperty("secondary", options=["primary", "secondary", "choice", "key", "bar"])
     selected = BooleanProperty(False)
@@ -118,11 +145,11 @@ class PVButton(ButtonBehavior, PVLabel):
         p = palette
         if state == "down":
             names = (p.pressed, p.pressed_border, p.on_pressed)
+        elif kind == "bar":  # the tick box shows the state; the button keeps its outline
+            names = (p.bar, p.on_bar, p.on_bar)
         elif selected or kind == "primary":
             names = (p.selected if selected else p.primary, p.border if p.name == "high_contrast"
                      else p.selected, p.on_selected if selected else p.on_primary)
-        elif kind == "bar":
-            names = (p.bar, p.on_bar, p.on_bar)
         else:
             names = (p.surface, p.border, p.text)
         return tuple(theme.hex_rgba(c) for c in names)  # type: ignore[return-value]
@@ -270,6 +297,8 @@ class QuestionFrame(BoxLayout):
     can_skip = BooleanProperty(False)
     next_text = StringProperty("")  # empty: no Next button (answers move on when tapped)
     next_enabled = BooleanProperty(True)
+    #: 0 for screens that fold parts away (a folded part would still leave its gap)
+    body_spacing = NumericProperty(-1)
     __events__ = ("on_back", "on_skip", "on_next")
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
@@ -289,12 +318,18 @@ class QuestionFrame(BoxLayout):
 
 
 def text_height(text: str, width: float, font_size: float, font_name: str,
-                script: str = "Latn", direction: str = "ltr") -> float:
-    """Height a wrapped label needs: used to page long answer lists without scrolling."""
+                script: str = "Latn", direction: str = "ltr", line_height: float = 1.0) -> float:
+    """Height a wrapped label needs: used to page long answer lists without scrolling.
+
+    Measured on one unwrapped line and divided by the width: Kivy's wrapping measures complex
+    scripts (Nastaliq, Bengali) unshaped, which made one-word Urdu answers page-tall.
+    """
     label = CoreLabel(text=text, font_size=font_size, font_name=font_name,
-                      text_size=(width, None), font_script_name=script, font_direction=direction)
+                      font_script_name=script, font_direction=direction)
     label.refresh()
-    return float(label.content_height)
+    one_line = float(label.content_height)
+    lines = max(1, math.ceil(label.content_width / max(1.0, width * 0.95)))
+    return one_line * (1 + (lines - 1) * line_height)
 
 
 def paginate(heights: Sequence[float], available: float, gap: float) -> list[list[int]]:
@@ -327,7 +362,11 @@ class ChoiceList(HideMixin, BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         self._pages: list[list[int]] = [[]]
+        self._wanted = 0  # the page the person turned to, kept while the layout settles
         super().__init__(**kwargs)
+
+    def reset_page(self) -> None:
+        self.page = self._wanted = 0
 
     def on_choose(self, value: Any) -> None:
         pass
@@ -341,8 +380,10 @@ class ChoiceList(HideMixin, BoxLayout):
         pad = theme.mm(3)
         min_h = theme.mm(theme.MIN_TARGET_MM) + theme.mm(1)
         width = self.width - theme.mm(15)  # ChoiceButton's padding: the mark eats into it
-        heights = [max(min_h, text_height(t, width, size, app.style.font_name,
-                                          app.style.script, app.style.direction) + 2 * pad)
+        style = app.style
+        size *= style.size_factor
+        heights = [max(min_h, text_height(t, width, size, style.font_name, style.script,
+                                          style.direction, style.line_height) + 2 * pad)
                    for _, t in self.options]
         gap = theme.mm(theme.MIN_GAP_MM) + theme.mm(0.5)
         pager_h = theme.mm(theme.MIN_TARGET_MM) + gap
@@ -350,7 +391,7 @@ class ChoiceList(HideMixin, BoxLayout):
         if len(self._pages) > 1:
             self._pages = paginate(heights, self.height - pager_h, gap)
         self.page_count = len(self._pages)
-        self.page = min(self.page, self.page_count - 1)
+        self.page = min(self._wanted, self.page_count - 1)
         self._fill(heights, gap)
 
     def _fill(self, heights: list[float], gap: float) -> None:
@@ -381,7 +422,7 @@ class ChoiceList(HideMixin, BoxLayout):
         self.dispatch("on_choose", btn.value)
 
     def turn(self, step: int) -> None:
-        self.page = max(0, min(self.page_count - 1, self.page + step))
+        self.page = self._wanted = max(0, min(self.page_count - 1, self.page + step))
         self.relayout()
 
     def buttons(self) -> list[ChoiceButton]:

@@ -161,7 +161,8 @@ def test_multi_choice_and_required_single_choice(kiosk, survey_from) -> None:
          "options": [{"id": "staff", "text": {"en": "Staff"}},
                      {"id": "signs", "text": {"en": "Signs"}},
                      {"id": "food", "text": {"en": "Food"}}]},
-        {"id": "fft", "kind": "fft", "required": True, "text": {"en": "Overall, how was your experience of our service?"},
+        {"id": "fft", "kind": "fft", "required": True,
+         "text": {"en": "Overall, how was your experience of our service?"},
          "options": [{"id": i, "text": {"en": w}, "code": c} for c, (i, w) in enumerate(
              [("vg", "Very good"), ("g", "Good"), ("n", "Neither good nor poor"), ("p", "Poor"),
               ("vp", "Very poor"), ("dk", "Don't know")], start=1)]},

@@ -8,16 +8,20 @@ from kiosk.languages import get_language
 from screens import theme
 
 
+def _ratio(palette: theme.Palette, fg: str, bg: str) -> float:
+    return theme.contrast_ratio(getattr(palette, fg), getattr(palette, bg))
+
+
 @pytest.mark.parametrize("palette", theme.PALETTES, ids=lambda p: p.name)
 def test_every_text_pair_reaches_7_to_1(palette: theme.Palette) -> None:
-    low = {f"{fg} on {bg}": round(theme.contrast_ratio(getattr(palette, fg), getattr(palette, bg)), 2)
+    low = {f"{fg} on {bg}": round(_ratio(palette, fg, bg), 2)
            for fg, bg in theme.TEXT_PAIRS}
     assert all(ratio >= 7.0 for ratio in low.values()), low
 
 
 @pytest.mark.parametrize("palette", theme.PALETTES, ids=lambda p: p.name)
 def test_every_control_reaches_3_to_1(palette: theme.Palette) -> None:
-    low = {f"{fg} on {bg}": round(theme.contrast_ratio(getattr(palette, fg), getattr(palette, bg)), 2)
+    low = {f"{fg} on {bg}": round(_ratio(palette, fg, bg), 2)
            for fg, bg in theme.CONTROL_PAIRS}
     assert all(ratio >= 3.0 for ratio in low.values()), low
 

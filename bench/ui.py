@@ -1,0 +1,204 @@
+"""UI benchmarks (printed, not asserted): start-up, tap-to-next-screen latency, memory.
+
+    .venv/bin/python bench/ui.py [--sessions 300] [--rss-sessions 1000]
+
+1. Process start to the first drawn frame of the welcome screen, against a bare Kivy window
+   opened the same way in the same run (each in a fresh interpreter; median of 3).
+2. Tap-to-next-screen latency: from a scripted touch-up on an answer to the end of the frame
+   that shows the next question (Window.on_flip), over a few hundred scripted sessions.
+3. RSS at start and after 1,000 complete sessions (sealed store on disk, real HPKE).
+Runs offscreen (SDL_VIDEODRIVER=offscreen) when there is no display.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO_ARGS": "1",
+       "KIVY_NO_CONSOLELOG": "1", "KIVY_NO_FILELOG": "1"}
+
+BARE = """
+import time, sys
+t0 = float(sys.argv[1])
+from kivy.config import Config
+Config.set('graphics', 'width', '1280'); Config.set('graphics', 'height', '800')
+from kivy.app import App
+from kivy.uix.label import Label
+from kivy.core.window import Window
+from kivy.clock import Clock
+class Bare(App):
+    def build(self):
+        Window.bind(on_flip=self.first)
+        return Label(text='hello')
+    def first(self, *a):
+        print(time.time() - t0); sys.stdout.flush(); self.stop()
+Bare().run()
+"""
+
+KIOSK = """
+import time, sys
+t0 = float(sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+from screens.app import lock_down
+lock_down(windowed=True)
+from bench.ui import make_app
+from kivy.core.window import Window
+app, _ = make_app()
+def first(*a):
+    if app.root is not None and app.sm.current == 'welcome':
+        print(time.time() - t0); sys.stdout.flush(); app.stop()
+Window.bind(on_flip=first)
+app.run()
+"""
+
+
+def make_app():
+    """The real App with a real sealed store in a temp dir and the installed survey."""
+    from kiosk.crypto import PrivateKey, Sealer
+    from kiosk.session import DeviceInfo
+    from kiosk.store import SealedStore
+    from kiosk.survey import load_survey
+    from screens.app import PatientVoiceApp
+    from screens.wiring import Services
+
+    key = PrivateKey.generate()
+    tmp = Path(tempfile.mkdtemp(prefix="pv-bench-"))
+    store = SealedStore(tmp / "responses.sqlite", Sealer(key.public_key(), "responses"),
+                        Sealer(key.public_key(), "contacts"))
+    services = Services(survey=load_survey(ROOT / "assets/surveys/fft.json"),
+                        device=DeviceInfo("bench-1", "RXX", "WARD"), add_record=store.add,
+                        languages=("en",), default_language="en")
+    return PatientVoiceApp(services), store
+
+
+def _child(code: str) -> float:
+    env = {**os.environ, **ENV, "KIVY_HOME": tempfile.mkdtemp(prefix="pv-kh-")}
+    script = Path(tempfile.mkdtemp(prefix="pv-bench-")) / "child.py"  # Kivy wants a source file
+    script.write_text(code, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), repr(time.time()), str(ROOT)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(out.stderr[-1500:])
+    return float(lines[-1])
+
+
+def startup() -> None:
+    bare = statistics.median(_child(BARE) for _ in range(3))
+    kiosk = statistics.median(_child(KIOSK) for _ in range(3))
+    print(f"start to first frame: bare Kivy {bare * 1000:.0f} ms, kiosk welcome "
+          f"{kiosk * 1000:.0f} ms ({kiosk / bare:.2f}x bare; target <= 2x)")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Bench:
+    def __init__(self) -> None:
+        os.environ.update({k: v for k, v in ENV.items() if k != "KIVY_NO_CONSOLELOG"})
+        os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="pv-kh-")
+        from screens.app import lock_down
+
+        lock_down(windowed=True)
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        from screens.widgets import TAP_GUARD
+
+        self.clock = 0.0
+        TAP_GUARD.clock = self._tick  # scripted taps at a person's pace, without waiting
+        self.app, self.store = make_app()
+        self.app._run_prepare()
+        EventLoop.start()
+        self.EventLoop, self.Window = EventLoop, Window
+        self.flipped = 0.0
+        Window.bind(on_flip=self._flip)
+        self.latencies: list[float] = []
+        for _ in range(5):  # lay the welcome screen out before the first tap
+            self.frame()
+
+    def _tick(self) -> float:
+        self.clock += 1.0
+        return self.clock
+
+    def _flip(self, *_: object) -> None:
+        self.flipped = time.perf_counter()
+
+    def frame(self) -> None:
+        self.EventLoop.idle()
+
+    def tap(self, widget, measure: bool = False) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(*widget.to_window(*widget.center))
+        touch.touch_down()
+        self.frame()
+        before = self.app.sm.current_screen, getattr(self.app.sm.current_screen, "view", None)
+        start = time.perf_counter()
+        touch.touch_up()
+        self.frame()  # the frame that draws the next screen
+        if measure:
+            after = self.app.sm.current_screen, getattr(self.app.sm.current_screen, "view", None)
+            if after != before:
+                self.latencies.append(self.flipped - start)
+
+    def session(self) -> None:
+        app = self.app
+        self.tap(app.screen("welcome").ids.start, measure=True)
+        fft = app.screen("fft")
+        self.tap(next(f for f in fft.faces() if f.code == 2), measure=True)
+        frame = lambda s: next(w for w in s.walk() if type(w).__name__ == "QuestionFrame")  # noqa: E731
+        self.tap(frame(app.screen("free_text")).ids.skip, measure=True)
+        self.tap(app.screen("choice").ids.choices.buttons()[0], measure=True)
+        for _ in range(3):
+            self.tap(app.screen("yes_no").ids.no, measure=True)
+        app.journey.reset()
+        self.frame()
+
+    def run(self, sessions: int, rss_sessions: int) -> None:
+        for _ in range(5):  # warm caches (textures, fonts) before measuring
+            self.session()
+        self.latencies.clear()
+        for _ in range(sessions):
+            self.session()
+        lat = sorted(self.latencies)
+        p50 = lat[len(lat) // 2] * 1000
+        p95 = lat[int(len(lat) * 0.95)] * 1000
+        print(f"tap to next screen drawn: p50 {p50:.1f} ms, p95 {p95:.1f} ms over "
+              f"{len(lat)} taps in {sessions} sessions (target p95 <= 50 ms)")
+        self.app.services.wait_for_saves()
+        start = rss_mb()
+        for _ in range(rss_sessions):
+            self.session()
+        self.app.services.wait_for_saves()
+        end = rss_mb()
+        print(f"RSS: {start:.1f} MB after warm-up, {end:.1f} MB after {rss_sessions} more "
+              f"sessions ({(end / start - 1) * 100:+.1f}%; target < +10%); "
+              f"{self.store.summary().count_pending} responses sealed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=300)
+    parser.add_argument("--rss-sessions", type=int, default=1000)
+    args = parser.parse_args()
+    startup()
+    Bench().run(args.sessions, args.rss_sessions)
+
+
+if __name__ == "__main__":
+    main()
