@@ -41,6 +41,7 @@ NEEDS = {
     "someone_to_help": "Someone to help",
     "none": "No particular needs",
 }
+METHODS = {"phone": "Phone", "email": "Email", "post": "Post", "text": "Text message"}
 INTERESTS = {
     "patient_panel": "Patient panel",
     "volunteering": "Volunteering",

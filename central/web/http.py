@@ -28,7 +28,7 @@ from central.web.alerts import Alerts
 from central.web.auth import ROLES, Accounts, Staff
 from central.web.cases import Concerns
 from central.web.settings import WebSettings
-from central.web.yswh import YouSaidWeHeard
+from central.web.yswh import YouSaidWeHeard, language_name
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_COOKIE = "pv_login"
@@ -88,6 +88,11 @@ class Web:
         self.env.filters["localtime"] = lambda at: dt.datetime.fromtimestamp(at, tz).strftime(
             "%a %-d %b %Y, %H:%M"
         )
+        # due_at is the midnight that ends the due day: show that day, not the next one.
+        self.env.filters["dueday"] = lambda at: dt.datetime.fromtimestamp(at - 1, tz).strftime(
+            "end of %a %-d %b %Y"
+        )
+        self.env.filters["language"] = language_name
 
     @property
     def cookie(self) -> str:

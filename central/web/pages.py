@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from central.content import ALL_LOCATIONS
 from central.returns import location_names
 from central.web.auth import Staff, StaffError, audit_log
-from central.web.cases import INTERESTS, NEEDS, STATUSES
+from central.web.cases import INTERESTS, METHODS, NEEDS, STATUSES
 from central.web.http import (
     HOME,
     LOGIN_COOKIE,
@@ -161,7 +161,7 @@ def case_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:
         except StaffError as exc:
             error = str(exc)
     return web.render("case.html", staff, 400 if error else 200, title="Case", case=case,
-                      details=details, error=error, needs=NEEDS, statuses=STATUSES,
+                      details=details, error=error, needs=NEEDS, methods=METHODS, statuses=STATUSES,
                       names=location_names(web.db),
                       has_key=web.concerns.key() is not None)  # fmt: skip
 
@@ -179,7 +179,8 @@ def involvement_page(web: Web, request: Request, staff: Staff, form: dict) -> Re
             error = str(exc)
     return web.render("involvement.html", staff, 400 if error else 200, title="Involvement",
                       count=len(web.concerns.involvement()), people=people, error=error,
-                      needs=NEEDS, interests=INTERESTS, names=location_names(web.db),
+                      needs=NEEDS, interests=INTERESTS, methods=METHODS,
+                      names=location_names(web.db),
                       has_key=web.concerns.key() is not None)  # fmt: skip
 
 

@@ -14,11 +14,26 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import babel
+
 from central.content import ALL_LOCATIONS, ContentPublisher
 from central.db import Database
 from central.web.auth import LOCATION, Staff, StaffError, audit
 from central.web.settings import WebSettings
 from kiosk.content import MAX_ITEM_TEXT, YSWH_FIELDS
+
+
+def language_name(tag: str) -> str:
+    """'cy' -> 'Cymraeg (Welsh)': the name its speakers use, then the English one."""
+    if tag == "en-x-easy":
+        return "English (Easy Read)"
+    try:
+        locale = babel.Locale.parse(tag.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        return tag
+    own, english = locale.get_display_name(locale), locale.get_display_name("en")
+    return english if own == english else f"{own} ({english})"
+
 
 FIELD_LABELS = {"title": "Title", "said": "You said", "did": "We did", "when": "When"}
 KIND = "you_said_we_heard"
@@ -193,8 +208,8 @@ class YouSaidWeHeard:
             for name in YSWH_FIELDS:
                 if not item.text(name, lang):
                     problems[f"{name}_{lang}"] = (
-                        f"Enter '{FIELD_LABELS[name]}' in {lang}, or tick 'Show the English"
-                        f" text' for {lang}, before publishing")  # fmt: skip
+                        f"Enter '{FIELD_LABELS[name]}' in {language_name(lang)}, or tick 'Show"
+                        f" the English text' for it, before publishing")  # fmt: skip
         return problems
 
     @staticmethod

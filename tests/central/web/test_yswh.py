@@ -37,7 +37,8 @@ def test_ward_manager_drafts_and_the_team_publishes_with_translations(web_centra
     page = text_of(refused.text)
     assert "There is a problem" in page
     for label in ("Title", "You said", "We did", "When"):
-        assert f"Enter '{label}' in cy, or tick 'Show the English text' for cy" in page
+        assert f"Enter '{label}' in Cymraeg (Welsh), or tick 'Show the English text' for it" \
+            in page
     assert 'href="#said_cy"' in refused.text and 'aria-invalid="true"' in refused.text
     assert c.web.yswh.item(item.item_id).status == "draft"  # nothing half-saved
 
