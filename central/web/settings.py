@@ -16,6 +16,7 @@ from typing import Any
 
 from central.fft import DEFAULT_TIMEZONE
 from central.returns import ReturnSettings
+from central.returns import load_settings as load_return_settings
 from kiosk.errors import ConfigError
 
 DEFAULT_LANGUAGES = ("en", "cy")
@@ -56,6 +57,7 @@ class WebSettings:
 _TUPLES = {"languages", "alert_to"}
 _PATHS = {"contacts_key"}
 _SKIP = {"returns", "clock"}
+ENV = "KIOSK_CENTRAL_STAFF_WEB"  # path of the TOML file with a [staff_web] table
 
 
 def load_settings(path: Path | None, **overrides: Any) -> WebSettings:
@@ -67,15 +69,32 @@ def load_settings(path: Path | None, **overrides: Any) -> WebSettings:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read the staff web settings {path}: {exc}") from exc
     known = {f.name: f for f in fields(WebSettings) if f.name not in _SKIP}
-    problems = [f"staff_web.{k} is not a known setting" for k in data if k not in known]
+    known_keys = {*known, "report_settings"}
+    problems = [f"staff_web.{k} is not a known setting" for k in data if k not in known_keys]
     values: dict[str, Any] = {}
+    if isinstance(data.get("report_settings"), str):
+        # The same file `kiosk-central fft-return --settings` reads (org codes, ward names).
+        values["returns"] = load_return_settings(Path(data["report_settings"]))
     for key, value in data.items():
         if key in _TUPLES and isinstance(value, list):
             values[key] = tuple(str(v) for v in value)
         elif key in _PATHS and isinstance(value, str):
             values[key] = Path(value)
         elif key in known:
+            wanted = type(getattr(WebSettings, key, value))
+            if not (isinstance(value, wanted) or (wanted is float and type(value) is int)):
+                problems.append(f"staff_web.{key} must be like {getattr(WebSettings, key)!r}")
             values[key] = value
     if problems:
         raise ConfigError(f"{path}: staff web settings are wrong", problems)
     return WebSettings(**{**values, **overrides})
+
+
+def settings_from_env(keys_dir: Path | None = None) -> WebSettings:
+    """For `kiosk-central serve`: the file named by $KIOSK_CENTRAL_STAFF_WEB if set; without one,
+    defaults, with the contacts private key taken from the keys directory if it is there."""
+    path = os.environ.get(ENV)
+    if path:
+        return load_settings(Path(path))
+    key = keys_dir / "contacts.key" if keys_dir is not None else None
+    return WebSettings(contacts_key=key if key is not None and key.exists() else None)

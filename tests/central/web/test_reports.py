@@ -1,0 +1,41 @@
+"""Reporting pages reuse central.returns / central.trends: the return CSV, dashboard counts
+(exact for the team, suppressed for ward managers), and clear errors for a bad month."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from central.returns import WARD_HEADERS
+from tests.central.web.staff import response, signed_in, text_of
+
+
+def test_return_csv_download_and_a_bad_month(web_central, clock):
+    c = web_central
+    c.ingest([response(c, "ward-3", fft=1 + i % 6, name="Ward 3") for i in range(8)]
+             + [response(c, "ward-3", fft=1, flags=frozenset({"test"}))])
+    pat = signed_in(c, "pat")
+    page = pat.get("/staff/returns")
+    month = page.text.split('name="month" type="text" inputmode="numeric" value="')[1][:7]
+    resp = pat.get(f"/staff/returns?month={month}&file=ward")
+    assert resp.headers["content-type"].startswith("text/csv")
+    assert "attachment" in resp.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(resp.text)))
+    assert rows[0] == WARD_HEADERS
+    assert rows[1][6:14] == ["Ward 3", "2", "2", "1", "1", "1", "1", "8"]  # test one left out
+    summary = list(csv.reader(io.StringIO(pat.get(f"/staff/returns?month={month}&file=summary")
+                                          .text)))  # fmt: skip
+    assert summary[1][4:7] == ["8", "0", "1"]
+    bad = pat.get("/staff/returns?month=2026-13&file=ward")
+    assert bad.status_code == 400 and "is not a real month" in text_of(bad.text)
+    assert 'aria-invalid="true"' in bad.text and 'href="#month"' in bad.text
+
+
+def test_dashboard_exact_for_the_team_and_suppressed_for_ward_managers(sqlite_web):
+    c = sqlite_web
+    c.ingest([response(c, "ward-3", fft=1, name="Ward 3") for _ in range(3)]
+             + [response(c, "ward-3", fft=4, name="Ward 3")])
+    row = [line for line in text_of(signed_in(c, "pat").get("/staff/").text).split("Ward 3")][1]
+    assert row.split()[1:5] == ["4", "4", "75%", "25%"]
+    wendy = text_of(signed_in(c, "wendy").get("/staff/").text).split("Ward 3")[1]
+    assert wendy.split()[1:5] == ["*", "*", "-", "-"]
