@@ -7,10 +7,12 @@ staff." in the current language (and in English for staff), and after ``restart_
 the App so the service manager starts a fresh process (systemd ``Restart=always``, see
 docs/deploy.md): whatever state broke is gone, every saved response is still in the store.
 
-The panel uses plain Kivy widgets and the language registry's font, not the app's own widgets,
-because those may be what failed. If even the panel cannot be shown the exception is re-raised:
-the process ends and is restarted, which is still better than a frozen or half-drawn screen.
-A watchdog ends the process if the event loop is too broken to stop on its own.
+The panel uses plain Kivy widgets, not the app's own, because those may be what failed; only
+the message itself is a BidiLabel (a plain Label cannot centre wrapped right-to-left lines, nor
+lay out mixed runs), and if that cannot be made, a plain Label with the language's font. If even
+the panel cannot be shown the exception is re-raised: the process ends and is restarted, which
+is still better than a frozen or half-drawn screen. A watchdog ends the process if the event
+loop is too broken to stop on its own.
 
 It also makes SIGTERM (`systemctl stop`, a shutdown) stop the App in order: SDL turns SIGTERM into
 a window-close request, which the kiosk vetoes, so without a handler the process ignores it until
@@ -31,7 +33,9 @@ from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import StringProperty
+from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
 
 from kiosk.i18n import N_
 from kiosk.logs import log_exception
@@ -52,43 +56,63 @@ class CrashPanel(ModalView):
     """The full-screen message: translated sentence, English for staff, a reference for IT."""
 
     message = StringProperty("")
+    language = StringProperty("en")  # of the message
     english = StringProperty("")  # empty when the message is already in English
     reference = StringProperty("")
-    font_name = StringProperty("Roboto")
-    font_script_name = StringProperty("Latn")
-    font_direction = StringProperty("ltr")
     english_font = StringProperty("Roboto")
 
 
-def _language_style(tag: str) -> dict[str, str]:
-    """Font, script and direction for ``tag`` straight from the registry (absolute font path)."""
+def _bidi_label(text: str, tag: str, font_size: float, color: Any) -> Widget:
+    from screens.bidi_label import BidiLabel
+
+    return BidiLabel(text=text, lang=tag, font_size=font_size, color=color, halign="center",
+                     size_hint_y=None)
+
+
+def _plain_label(text: str, tag: str, font_size: float, color: Any) -> Widget:
     from kiosk.languages import get_language
 
     lang = get_language(tag)
-    return {"font_name": str(lang.font), "font_script_name": lang.script,
-            "font_direction": lang.direction}
+    label = Label(text=text, font_name=str(lang.font), font_script_name=lang.script,
+                  font_direction=lang.direction, font_size=font_size, color=color,
+                  halign="center", size_hint_y=None)
+    label.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
+               texture_size=lambda w, size: setattr(w, "height", size[1]))
+    return label
+
+
+def message_widget(text: str, tag: str) -> Widget:
+    """The sentence in ``tag``: a BidiLabel if it can be made, else a plain Label."""
+    from kivy.core.window import Window
+
+    from screens import theme
+
+    size = min(theme.font_px(theme.NORMAL_TEXT.question), Window.width / 24)
+    color = theme.hex_rgba(theme.NORMAL.text)
+    try:
+        return _bidi_label(text, tag, size, color)
+    except Exception:  # noqa: BLE001 (BidiLabel may be what failed)
+        log.warning("crash panel: BidiLabel unavailable, using a plain Label")
+        return _plain_label(text, tag, size, color)
 
 
 def build_panel(app: Any, reference: str) -> CrashPanel:
     """The panel in the app's current language; English alone if that language cannot be had."""
     from kiosk.i18n import translate
-    from kiosk.languages import ENGLISH
+    from kiosk.languages import ENGLISH, get_language
 
     if _KV not in Builder.files:
         Builder.load_file(_KV)
-    english_style = _language_style(ENGLISH)
-    panel = CrashPanel(reference=reference, english_font=english_style["font_name"])
+    panel = CrashPanel(reference=reference, english_font=str(get_language(ENGLISH).font))
     tag = str(getattr(app, "language", "") or ENGLISH)
     try:
-        panel.message = translate(MESSAGE, tag)
-        for key, value in _language_style(tag).items():
-            setattr(panel, key, value)
-        panel.english = translate(MESSAGE, ENGLISH) if panel.message != MESSAGE else ""
+        get_language(tag)
+        panel.message, panel.language = translate(MESSAGE, tag), tag
     except Exception:  # noqa: BLE001 (a broken language must not stop the English message)
         log.warning("crash panel: language %s unavailable, showing English", tag)
-        panel.message, panel.english = translate(MESSAGE, ENGLISH), ""
-        for key, value in english_style.items():
-            setattr(panel, key, value)
+        panel.message, panel.language = translate(MESSAGE, ENGLISH), ENGLISH
+    panel.english = MESSAGE if panel.message != MESSAGE else ""
+    panel.ids.message_box.add_widget(message_widget(panel.message, panel.language))
     return panel
 
 

@@ -2,7 +2,7 @@
 
 Run by test_crash.py in its own process (a real window and App.run(), so Kivy's real event loop
 and ExceptionManager are used, and no other test's window is disturbed):
-    python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png [--no-crash]
+    python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png [--no-crash] [--no-bidi]
 Prints one JSON line: what the panel showed, and how long until the App stopped. With
 --no-crash it prints "started" once running and waits to be stopped (by SIGTERM).
 """
@@ -19,6 +19,8 @@ from kiosk.logs import setup_logging  # noqa: E402
 
 data_dir, language, shot = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 CRASH = "--no-crash" not in sys.argv
+if "--no-bidi" in sys.argv:  # as if BidiLabel were what broke: the panel must not need it
+    sys.modules["screens.bidi_label"] = None  # type: ignore[assignment]
 setup_logging(data_dir, "DEBUG", console=True)
 
 from kivy.config import Config  # noqa: E402
@@ -78,7 +80,8 @@ panel = handler.panel
 print(json.dumps({
     "message": panel.message if panel else None,
     "english": panel.english if panel else None,
-    "font": panel.font_name if panel else None,
+    "language": panel.language if panel else None,
+    "widget": type(panel.ids.message_box.children[0]).__name__ if panel else None,
     "reference": handler.reference,
     "count": handler.count,
     "stopped_after": round(time.monotonic() - app.crashed_at, 2),

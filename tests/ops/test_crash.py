@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.i18n import translate
-from kiosk.languages import get_language
 from kiosk.logs import WITHHELD, log_path
 from screens.crash import MESSAGE
 from tests.conftest import ARTIFACTS, ROOT
@@ -24,12 +23,13 @@ pytestmark = pytest.mark.gui
 APP = Path(__file__).with_name("crash_app.py")
 
 
-def run_crashing_app(tmp_path: Path, language: str) -> tuple[dict, list[dict], str]:
-    shot = ARTIFACTS / "screenshots" / f"crash-{language}.png"
+def run_crashing_app(tmp_path: Path, language: str,
+                     *flags: str) -> tuple[dict, list[dict], str]:
+    shot = ARTIFACTS / "screenshots" / f"crash-{language}{''.join(flags)}.png"
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
     env.pop("KIVY_NO_CONSOLELOG", None)
-    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), language, str(shot)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), language, str(shot),
+                           *flags], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert shot.is_file() and shot.stat().st_size > 10_000
     lines = log_path(tmp_path / "data").read_text(encoding="utf-8").splitlines()
@@ -37,13 +37,13 @@ def run_crashing_app(tmp_path: Path, language: str) -> tuple[dict, list[dict], s
         proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", ["en", "ur"])
 def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(tmp_path: Path,
                                                                 language: str) -> None:
     shown, logged, output = run_crashing_app(tmp_path, language)
 
     assert shown["message"] == translate(MESSAGE, language)
-    assert shown["font"] == str(get_language(language).font)
+    assert shown["language"] == language and shown["widget"] == "BidiLabel"
     assert shown["english"] == ("" if language == "en" else MESSAGE)  # staff can read it too
     assert shown["count"] == 1
     assert 1.4 <= shown["stopped_after"] < 10  # stopped itself: systemd starts a fresh one
@@ -55,6 +55,12 @@ def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(tmp_path: Path,
     assert any("stopping the kiosk for a clean restart" in e["msg"] for e in logged)
     everything = output + json.dumps(logged)
     assert "Ratched" not in everything and "900461" not in everything
+
+
+def test_the_panel_does_not_need_bidi_label(tmp_path: Path) -> None:
+    shown, logged, _ = run_crashing_app(tmp_path, "ar", "--no-bidi")
+    assert shown["widget"] == "Label" and shown["message"] == translate(MESSAGE, "ar")
+    assert any("BidiLabel unavailable" in e["msg"] for e in logged)
 
 
 def test_sigterm_stops_the_kiosk_in_order(tmp_path: Path) -> None:
