@@ -20,6 +20,8 @@ def _kivy_home() -> Path:
 
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
+if sys.platform == "win32":  # Direct3D through ANGLE (bundled): also on PCs with only OpenGL 1.1
+    os.environ.setdefault("KIVY_GL_BACKEND", "angle_sdl2")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 if "KIVY_HOME" not in os.environ:
