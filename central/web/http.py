@@ -7,6 +7,7 @@ handler in a worker thread (database and crypto calls block), and adds the secur
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hmac
 import secrets
@@ -52,6 +53,7 @@ ACCESS = {
     "kiosks": {"it"},
     "audit": {"it"},
 }
+_HERE: contextvars.ContextVar[str] = contextvars.ContextVar("here", default="")
 HOME = {"patient_experience": "/staff/", "ward_manager": "/staff/", "concerns": "/staff/cases",
         "it": "/staff/kiosks"}  # fmt: skip
 NAV = [("dashboard", "/staff/", "Dashboard"), ("trends", "/staff/trends", "Trends"),
@@ -100,7 +102,9 @@ class Web:
         return "__Host-pv_session" if self.settings.secure_cookies else "pv_session"
 
     def render(self, name: str, staff: Staff | None, status: int = 200, **ctx: Any) -> Response:
-        nav = [(href, label) for key, href, label in NAV if staff and staff.role in ACCESS[key]]
+        here = _HERE.get()
+        nav = [(href, label, href == here) for key, href, label in NAV
+               if staff and staff.role in ACCESS[key]]
         html = self.env.get_template(name).render(
             staff=staff, nav=nav, roles=ROLES, errors=Errors(ctx.pop("errors", None) or {}), **ctx
         )
@@ -142,6 +146,7 @@ def page(web: Web, area: str | None, handler: Handler) -> Callable[[Request], Aw
                 return web.render("error.html", staff, 403, title="Form expired",
                                   message="This form is out of date or was not sent from this "
                                   "site. Go back, reload the page and try again.")  # fmt: skip
+        _HERE.set(request.url.path)  # for aria-current in the navigation
         return await run_in_threadpool(handler, request, staff, form)
 
     return endpoint

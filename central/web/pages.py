@@ -49,6 +49,8 @@ async def sign_in(web: Web, request: Request) -> Response:
     password = str(form.get("password", ""))
     if not username or not password:
         return _sign_in_form(web, request, "Enter your username and your password.", 400)
+    if len(username) > 64 or len(password) > 1024:  # scrypt of a huge body would be a DoS
+        return _sign_in_form(web, request, "The username or password is too long.", 400)
     token = await run_in_threadpool(web.accounts.sign_in, username, password)
     if token is None:
         return _sign_in_form(web, request, "The username or password is not right, or the account"

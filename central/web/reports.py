@@ -24,7 +24,14 @@ from central.fft import (
     whole_percent,
     zone,
 )
-from central.returns import build_return, location_names, summary_csv, trust_csv, ward_csv
+from central.returns import (
+    build_return,
+    location_names,
+    summary_csv,
+    tally_period,
+    trust_csv,
+    ward_csv,
+)
 from central.trends import FLAG_PATTERNS, TRUST, counted, trend_report
 from central.web.auth import Staff
 from central.web.charts import trend_svg
@@ -49,14 +56,10 @@ def month_arg(web: Web, request: Request, name: str, default: Month) -> tuple[Mo
 
 
 def _fft_by_location(web: Web, start: float, end: float) -> dict[str, FFTCounts]:
-    with web.db.read() as tx:
-        rows = tx.all(
-            "SELECT location, fft_code, COUNT(*) FROM responses WHERE finished_at >= ? AND"
-            f" finished_at < ? AND fft_code IS NOT NULL AND {counted()} GROUP BY location,"
-            " fft_code", (start, end, *FLAG_PATTERNS))  # fmt: skip
+    """Counted FFT answers per location, exactly as the monthly return counts them."""
     out: dict[str, FFTCounts] = {}
-    for location, code, n in rows:
-        out[location] = out.get(location, FFTCounts()) + FFTCounts.of({int(code): int(n)})
+    for (_site, location), tally in tally_period(web.db, start, end).items():
+        out[location] = out.get(location, FFTCounts()) + tally.counts
     return out
 
 
@@ -185,7 +188,7 @@ def public_page(web: Web, request: Request) -> Response:
     month = this_month(web)
     report = trend_report(web.db, month, month, tz=web.settings.timezone, public=True)
     point = next((p for p in report.points if p.location == location), None)
-    status = 200 if location in names or items else 404
+    status = 200 if location in names or items or point is not None else 404
     return web.render("public.html", None, status, title=names.get(location, location),
                       items=items, lang=lang, point=point, month=month,
                       languages=web.settings.languages, location=location)  # fmt: skip

@@ -40,7 +40,28 @@ def _sign_in(page, url: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+A11Y = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll('input, select, textarea, button')) {
+    if (el.type === 'hidden') continue;
+    const name = el.labels && el.labels.length ? el.labels[0].textContent.trim()
+      : (el.getAttribute('aria-label') || (el.tagName === 'BUTTON' ? el.textContent.trim() : ''));
+    if (!name) problems.push('no label: ' + (el.id || el.name || el.tagName));
+  }
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+  if (!document.documentElement.lang) problems.push('no lang on html');
+  if (!document.querySelector('main')) problems.push('no main landmark');
+  const skip = document.querySelector('a.skip-link');
+  if (!skip || skip.getAttribute('href') !== '#main-content') problems.push('no skip link');
+  for (const img of document.querySelectorAll('svg[role=img]')) {
+    if (!img.querySelector('title') || !img.querySelector('desc')) problems.push('svg no text');
+  }
+  return problems;
+}"""
+
+
 def _shot(page, name: str) -> None:
+    assert page.evaluate(A11Y) == [], name  # the basics, on every page looked at
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 

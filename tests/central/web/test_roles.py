@@ -69,5 +69,8 @@ def test_unknown_pages_and_signed_out_visits(sqlite_web):
     anon.http.cookies.clear()
     resp = anon.get("/staff/comments")
     assert resp.status_code == 303 and resp.headers["location"] == "/staff/sign-in"
+    pat = signed_in(sqlite_web, "pat").get("/staff/trends").text
+    assert '<a href="/staff/trends" aria-current="page">' in pat
+    assert pat.count('aria-current="page"') == 1
     missing = anon.get("/staff/no-such-page")
     assert missing.status_code == 404 and "Page not found" in missing.text
