@@ -156,6 +156,11 @@ def login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def set_session_cookie(web: Web, response: Response, token: str) -> None:
+def secure_request(web: Web, request: Request) -> bool:
+    """Secure cookies when configured (behind an HTTPS proxy) or when served over HTTPS."""
+    return web.settings.secure_cookies or request.url.scheme == "https"
+
+
+def set_session_cookie(web: Web, request: Request, response: Response, token: str) -> None:
     response.set_cookie(web.cookie, token, httponly=True, samesite="strict", path="/",
-                        secure=web.settings.secure_cookies)  # fmt: skip
+                        secure=secure_request(web, request))  # fmt: skip

@@ -21,6 +21,7 @@ from central.web.http import (
     Web,
     login_token,
     secure_headers,
+    secure_request,
     set_session_cookie,
 )
 from central.web.yswh import FIELD_LABELS, FormError
@@ -34,7 +35,7 @@ def _sign_in_form(web: Web, request: Request, message: str = "", status: int = 2
     resp = web.render("sign_in.html", None, status, title="Sign in", csrf=token,
                       message=message, expired=expired)  # fmt: skip
     resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/staff/",
-                    secure=web.settings.secure_cookies)  # fmt: skip
+                    secure=secure_request(web, request))  # fmt: skip
     return resp
 
 
@@ -59,7 +60,7 @@ async def sign_in(web: Web, request: Request) -> Response:
     staff = await run_in_threadpool(web.accounts.session, token)
     resp = RedirectResponse(HOME[staff.role] if staff else "/staff/", 303,
                             headers=secure_headers())  # fmt: skip
-    set_session_cookie(web, resp, token)
+    set_session_cookie(web, request, resp, token)
     resp.delete_cookie(LOGIN_COOKIE, path="/staff/")
     return resp
 

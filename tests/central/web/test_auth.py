@@ -129,3 +129,25 @@ def test_cli_adds_an_account_from_stdin(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Added Nia as Ward manager for ward-3" in out and "nia\tWard manager (ward-3)" in out
     assert read_password(io.StringIO("secret line\n")) == "secret line"
+
+
+def test_secure_cookies_use_the_host_prefix(sqlite_web):
+    import dataclasses
+    import html
+
+    import requests
+
+    from tests.central.web.staff import CSRF
+
+    sqlite_web.web.settings = dataclasses.replace(sqlite_web.web.settings, secure_cookies=True)
+    form = requests.get(sqlite_web.url + "/staff/sign-in", timeout=10)
+    assert "Secure" in form.headers["set-cookie"]
+    token = html.unescape(CSRF.search(form.text).group(1))
+    # As a browser on HTTPS would: send the (Secure) login cookie back with the form.
+    resp = requests.post(sqlite_web.url + "/staff/sign-in", timeout=10, allow_redirects=False,
+                         data={"username": "pat", "password": PASSWORD, "csrf": token},
+                         headers={"Cookie": f"pv_login={token}"})  # fmt: skip
+    assert resp.status_code == 303
+    session = [c for c in resp.raw.headers.getlist("set-cookie") if "pv_session" in c]
+    assert len(session) == 1 and session[0].startswith("__Host-pv_session=")
+    assert "Secure" in session[0] and "Path=/" in session[0] and "Domain" not in session[0]
