@@ -45,7 +45,7 @@ def trend_svg(points: Sequence[TrendPoint], name: str) -> Markup:
     parts += [f'<polyline points="{" ".join(s)}" fill="none" stroke="{LINE}" stroke-width="3"/>'
               for s in segments if len(s) > 1]  # fmt: skip
     every = max(1, len(points) // 8)
-    parts += [f'<text x="{x(i):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" font-size="12"'
+    parts += [f'<text x="{x(i):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" font-size="15"'
               f' fill="{INK}">{escape(p.label.replace("w/c ", ""))}</text>'
               for i, p in enumerate(points) if i % every == 0]  # fmt: skip
     shown = [p for p in points if not p.hidden and p.counts.total]
@@ -66,6 +66,6 @@ def _grid(y: object) -> str:
         yy = y(pct)  # type: ignore[operator]
         lines.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}"'
                      f' stroke="{GRID}" stroke-width="1"/>'
-                     f'<text x="{LEFT - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="12"'
+                     f'<text x="{LEFT - 8}" y="{yy + 4:.1f}" text-anchor="end" font-size="15"'
                      f' fill="{INK}">{pct}%</text>')  # fmt: skip
     return "".join(lines)

@@ -8,6 +8,7 @@ counts under 5 suppressed, with secondary suppression, as NHS England publishes 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -38,6 +39,7 @@ from central.web.charts import trend_svg
 from central.web.http import Web, secure_headers
 
 MAX_COMMENTS = 500
+CSS = (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8")
 
 
 def this_month(web: Web) -> Month:
@@ -136,17 +138,34 @@ def trends_page(web: Web, request: Request, staff: Staff, form: dict) -> Respons
     if chosen not in choices and not (chosen == TRUST and not public):
         chosen = default
     points = [p for p in report.points if p.location == chosen]
-    breakdowns = [_breakdown(b, staff) for b in (report.languages, report.who)]
-    return web.render("trends.html", staff, 400 if errors else 200, title="Trends",
+    breakdowns = [_breakdown(b, staff)
+                  for b in (report.languages, report.who, *report.equality)]  # fmt: skip
+    standalone = request.query_params.get("download") == "html" and not errors
+    resp = web.render("trends.html", None if standalone else staff, 400 if errors else 200,
+                      title="Trends", standalone=standalone, css=CSS if standalone else "",
                       errors=errors, first=first, last=last, period=period, chosen=chosen,
                       choices=choices, names=names, points=points, trust=TRUST,
                       chart=trend_svg(points, names.get(chosen, chosen)), breakdowns=breakdowns,
                       public=public)  # fmt: skip
+    if standalone:
+        name = f"patient-voice-trends-{chosen.strip('()')}-{first}-to-{last}.html"
+        resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+EQUALITY_TITLES = {
+    "age": "Equality monitoring: age",
+    "sex": "Equality monitoring: sex",
+    "gender_same": "Equality monitoring: gender identity same as sex registered at birth",
+    "ethnicity": "Equality monitoring: ethnicity (NHS Data Dictionary code)",
+    "long_term_condition": "Equality monitoring: long-term condition",
+    "condition_reduces_activities": "Equality monitoring: condition reduces day-to-day activities",
+}
 
 
 def _breakdown(b: Any, staff: Staff) -> dict:
     rows = [r for r in b.rows() if r[0] == TRUST or staff.sees(r[0])]
-    return {"title": b.title, "columns": b.columns, "rows": rows}
+    return {"title": EQUALITY_TITLES.get(b.title, b.title), "columns": b.columns, "rows": rows}
 
 
 def comments_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:

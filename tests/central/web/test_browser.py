@@ -106,6 +106,15 @@ def test_publish_an_item_and_open_a_concern_in_chromium(sqlite_web, browser):
     page.goto(f"{c.url}/staff/trends")
     assert page.locator("svg[role=img] title").text_content().startswith("% positive over time")
     _shot(page, "05-trends")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this report as a web page").click()
+    saved = SHOTS / "trends-report.html"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    download.value.save_as(saved)
+    offline = ctx.new_page()
+    offline.goto(saved.as_uri())  # no server needed: styles and chart are inside the file
+    _shot(offline, "05a-trends-report-offline")
+    offline.close()
     page.goto(f"{c.url}/staff/comments?location=ward-3")
     assert page.get_by_role("cell", name="Comment number 11").is_visible()
     _shot(page, "05b-comments")

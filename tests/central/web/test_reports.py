@@ -39,3 +39,21 @@ def test_dashboard_exact_for_the_team_and_suppressed_for_ward_managers(sqlite_we
     assert row.split()[1:5] == ["4", "4", "75%", "25%"]
     wendy = text_of(signed_in(c, "wendy").get("/staff/").text).split("Ward 3")[1]
     assert wendy.split()[1:5] == ["*", "*", "-", "-"]
+
+
+def test_trends_download_as_a_self_contained_html_report(sqlite_web):
+    c = sqlite_web
+    c.ingest([response(c, "ward-3", fft=1 + i % 3, name="Ward 3") for i in range(9)]
+             + [response(c, "ward-4", fft=1, name="Ward 4") for _ in range(2)])
+    pat = signed_in(c, "pat")
+    page = pat.get("/staff/trends")
+    assert "download=html" in page.text and "Equality monitoring: age" in page.text
+    report = pat.get("/staff/trends?location=(trust)&download=html")
+    assert report.status_code == 200
+    assert report.headers["content-disposition"].startswith("attachment; filename=")
+    html = report.text
+    assert "<style>" in html and "/staff/style.css" not in html  # opens offline
+    assert '<svg role="img"' in html and "<desc" in html and "<table>" in html
+    assert "<form" not in html and "csrf" not in html and "Signed in as" not in html
+    wendy = signed_in(c, "wendy").get("/staff/trends?location=ward-3&download=html").text
+    assert "Counts under 5 are shown as *" in wendy
