@@ -17,6 +17,7 @@ from typing import Any
 from central.fft import DEFAULT_TIMEZONE
 from central.returns import ReturnSettings
 from central.returns import load_settings as load_return_settings
+from kiosk.config import KNOWN_LANGUAGES
 from kiosk.errors import ConfigError
 
 DEFAULT_LANGUAGES = ("en", "cy")
@@ -85,6 +86,9 @@ def load_settings(path: Path | None, **overrides: Any) -> WebSettings:
             if not (isinstance(value, wanted) or (wanted is float and type(value) is int)):
                 problems.append(f"staff_web.{key} must be like {getattr(WebSettings, key)!r}")
             values[key] = value
+    unknown = [x for x in values.get("languages", ()) if x not in KNOWN_LANGUAGES]
+    if unknown or "en" not in values.get("languages", ("en",)):
+        problems.append(f"staff_web.languages must include en and use only {KNOWN_LANGUAGES}")
     if problems:
         raise ConfigError(f"{path}: staff web settings are wrong", problems)
     return WebSettings(**{**values, **overrides})
