@@ -297,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="counts: stored, quarantined by reason, conflicts").set_defaults(
         run=cmd_stats
     )
+    from central.returns_cli import add_commands as add_report_commands
+
+    add_report_commands(sub)
     return parser
 
 

@@ -50,7 +50,7 @@ def add_commands(subparsers: Any) -> None:
         "--public", action="store_true", help="suppress counts under 5 (for outside the team)"
     )
     p.set_defaults(run=cmd_fft_return)
-    p = subparsers.add_parser("fft-trends", help="% positive by week or month, per location")
+    p = subparsers.add_parser("fft-trends", help="%% positive by week or month, per location")
     p.add_argument("--from", dest="start", required=True, help="first month, e.g. 2026-01")
     p.add_argument("--to", dest="end", required=True, help="last month, e.g. 2026-11")
     p.add_argument("--period", choices=("week", "month"), default="month")

@@ -100,15 +100,9 @@ def central(db_url: str, central_keys: CentralKeys) -> Iterator[Central]:  # noq
 
 
 def run_cli(argv: list[str]) -> int:
-    """Run a report command the way `kiosk-central` will once central.cli calls add_commands."""
-    import argparse
-
+    """Run a report command exactly as `kiosk-central` does."""
     from central.cli import build_parser
-    from central.returns_cli import add_commands
 
     parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "fft-return" not in sub.choices:  # the lead may already have wired them in
-        add_commands(sub)
     args = parser.parse_args(argv)
     return args.run(args)
