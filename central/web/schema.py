@@ -35,6 +35,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX web_cases_status ON web_cases (status, due_at);
     CREATE INDEX web_audit_at ON web_audit (at);
     """,
+    # Alerts per channel, retried until sent (a mail server down for a while loses nothing).
+    """
+    ALTER TABLE web_alerts ADD COLUMN location TEXT;
+    ALTER TABLE web_alerts ADD COLUMN claimed_at {float};
+    ALTER TABLE web_alerts ADD COLUMN sent_at {float};
+    """,
 ]
 
 _TYPES = {

@@ -83,11 +83,21 @@ def test_a_new_case_and_poor_answers_alert_by_email_and_webhook(web_central, smt
     assert c.web.alerts.check() == 0 and len(inbox.messages) == 2
 
 
-def test_an_unreachable_mail_server_is_logged_not_raised(sqlite_web, caplog):
+def test_a_failed_send_is_logged_and_retried_later(sqlite_web, smtp, clock, caplog):
     c = sqlite_web
+    controller, inbox = smtp
     c.web.alerts.settings = dataclasses.replace(
         c.web.alerts.settings, smtp_host="127.0.0.1", smtp_port=free_port(),
         alert_to=("pals@example.nhs.uk",))
     c.ingest([response(c, "ward-3", contact=CONTACT)])
-    assert c.web.alerts.check() == 0
-    assert "alert email not sent" in caplog.text and CONTACT["name"] not in caplog.text
+    assert c.web.alerts.check() == 0  # nobody listening on that port
+    assert "alert email not sent, retried later" in caplog.text
+    assert CONTACT["name"] not in caplog.text
+    c.web.alerts.settings = dataclasses.replace(c.web.alerts.settings, smtp_port=controller.port)
+    assert c.web.alerts.check() == 0  # claimed a moment ago: not yet due again
+    clock.advance(301)
+    assert c.web.alerts.check() == 1
+    assert [m["Subject"] for m in inbox.messages] == [
+        "Patient Voice: 1 new contact request(s) at Ward 3"]
+    clock.advance(301)
+    assert c.web.alerts.check() == 0  # sent: never again
