@@ -115,13 +115,42 @@ class Accounts:
             )
             audit(tx, self.settings.clock(), "(cli)", "account_added", f"{username} as {role}")
 
-    def list(self) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    def change(self, username: str, *, password: str | None = None, unlock: bool = False,
+               disable: bool | None = None) -> None:  # fmt: skip
+        """IT's account care: a new password, unlocking, disabling (which ends its sessions)."""
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise StaffError(f"the password must be at least {MIN_PASSWORD} characters")
+        stored = hash_password(password, self.settings.scrypt_n) if password is not None else None
+        with self.db.transaction() as tx:
+            if tx.one("SELECT 1 FROM web_users WHERE username = ?", (username,)) is None:
+                raise StaffError(f"there is no staff account called {username!r}")
+            if stored is not None:
+                tx.execute("UPDATE web_users SET password_hash = ? WHERE username = ?",
+                           (stored, username))  # fmt: skip
+            if unlock or stored is not None:
+                tx.execute("UPDATE web_users SET failed = 0, locked_until = NULL"
+                           " WHERE username = ?", (username,))  # fmt: skip
+            if disable is not None:
+                tx.execute("UPDATE web_users SET disabled = ? WHERE username = ?",
+                           (int(disable), username))  # fmt: skip
+            if stored is not None or disable:
+                tx.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
+            what = [w for w, on in (("password", stored), ("unlocked", unlock),
+                                    ("disabled" if disable else "enabled", disable is not None))
+                    if on]  # fmt: skip
+            audit(tx, self.settings.clock(), "(cli)", "account_changed",
+                  f"{username}: {', '.join(what)}")
+
+    def list(self) -> list[tuple[str, str, tuple[str, ...], str]]:
+        """(username, role, locations, state: "", "locked" or "disabled")."""
         with self.db.read() as tx:
-            users = tx.all("SELECT username, role, locked_until FROM web_users ORDER BY username")
+            users = tx.all("SELECT username, role, locked_until, disabled FROM web_users"
+                           " ORDER BY username")  # fmt: skip
             locs = tx.all("SELECT username, location FROM web_user_locations ORDER BY location")
         now = self.settings.clock()
-        return [(u, r, tuple(loc for n, loc in locs if n == u), bool(lk and lk > now))
-                for u, r, lk in users]  # fmt: skip
+        return [(u, r, tuple(loc for n, loc in locs if n == u),
+                 "disabled" if off else ("locked" if lk and lk > now else ""))
+                for u, r, lk, off in users]  # fmt: skip
 
     def sign_in(self, username: str, password: str) -> str | None:
         """A new session token, or None (wrong name or password, or locked: not told apart)."""

@@ -3,6 +3,7 @@
     kiosk-central staff add --username U --role R [--location L ...]   password from a prompt
                                                                       (asked twice) or stdin
     kiosk-central staff list
+    kiosk-central staff change --username U [--password] [--unlock] [--disable | --enable]
 
 The lead wires it into central/cli.py's ``build_parser`` with ``add_commands(sub)``.
 """
@@ -28,6 +29,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                    help="a ward manager's location code (repeat for several)")
     a.set_defaults(run=cmd_staff_add)
     ssub.add_parser("list", help="list staff accounts").set_defaults(run=cmd_staff_list)
+    c = ssub.add_parser("change", help="new password, unlock, disable or enable an account")
+    c.add_argument("--username", required=True)
+    c.add_argument("--password", action="store_true", help="set a new password (prompt/stdin)")
+    c.add_argument("--unlock", action="store_true", help="end a lock-out after wrong passwords")
+    c.add_argument("--disable", action="store_true", help="stop the account signing in")
+    c.add_argument("--enable", action="store_true", help="let a disabled account sign in again")
+    c.set_defaults(run=cmd_staff_change)
 
 
 def _accounts(args: argparse.Namespace) -> Accounts:
@@ -59,8 +67,21 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_staff_change(args: argparse.Namespace) -> int:
+    if args.disable and args.enable:
+        raise StaffError("--disable and --enable together make no sense: choose one")
+    if not (args.password or args.unlock or args.disable or args.enable):
+        raise StaffError("say what to change: --password, --unlock, --disable or --enable")
+    password = read_password() if args.password else None
+    disable = True if args.disable else (False if args.enable else None)
+    _accounts(args).change(args.username.strip().lower(), password=password,
+                           unlock=args.unlock, disable=disable)  # fmt: skip
+    print(f"Changed {args.username}.")
+    return 0
+
+
 def cmd_staff_list(args: argparse.Namespace) -> int:
-    for username, role, locations, locked in _accounts(args).list():
+    for username, role, locations, state in _accounts(args).list():
         extra = f" ({', '.join(locations)})" if locations else ""
-        print(f"{username}\t{ROLES[role]}{extra}{'  LOCKED' if locked else ''}")
+        print(f"{username}\t{ROLES[role]}{extra}{'  ' + state.upper() if state else ''}")
     return 0

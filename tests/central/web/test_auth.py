@@ -128,6 +128,10 @@ def test_cli_adds_an_account_from_stdin(tmp_path, monkeypatch, capsys):
     assert listing.run(listing) == 0
     out = capsys.readouterr().out
     assert "Added Nia as Ward manager for ward-3" in out and "nia\tWard manager (ward-3)" in out
+    change = parser.parse_args(["staff", "change", "--username", "nia", "--disable"])
+    assert change.run(change) == 0
+    listing.run(listing)
+    assert "nia\tWard manager (ward-3)  DISABLED" in capsys.readouterr().out
     assert read_password(io.StringIO("secret line\n")) == "secret line"
 
 
@@ -151,3 +155,32 @@ def test_secure_cookies_use_the_host_prefix(sqlite_web):
     session = [c for c in resp.raw.headers.getlist("set-cookie") if "pv_session" in c]
     assert len(session) == 1 and session[0].startswith("__Host-pv_session=")
     assert "Secure" in session[0] and "Path=/" in session[0] and "Domain" not in session[0]
+
+
+def test_it_unlocks_resets_and_disables_accounts(sqlite_web, clock):
+    import pytest
+
+    from central.web.auth import StaffError
+
+    accounts = sqlite_web.web.accounts
+    client = StaffClient(sqlite_web)
+    for _ in range(5):
+        client.sign_in("wendy", "guess guess guess")
+    assert ("wendy", "ward_manager", ("ward-3",), "locked") in accounts.list()
+    accounts.change("wendy", unlock=True)
+    assert client.sign_in("wendy").status_code == 303
+    assert client.get("/staff/").status_code == 200
+    accounts.change("wendy", disable=True)  # ends her sessions at once
+    assert client.get("/staff/").status_code == 303
+    assert StaffClient(sqlite_web).sign_in("wendy").status_code == 401
+    accounts.change("wendy", disable=False, password="a brand new passphrase")
+    assert StaffClient(sqlite_web).sign_in("wendy").status_code == 401  # old password gone
+    assert StaffClient(sqlite_web).sign_in("wendy", "a brand new passphrase").status_code == 303
+    with pytest.raises(StaffError, match="no staff account called 'nobody'"):
+        accounts.change("nobody", unlock=True)
+    with pytest.raises(StaffError, match="at least 12 characters"):
+        accounts.change("wendy", password="short")
+    with sqlite_web.db.read() as tx:
+        changes = [r[0] for r in tx.all("SELECT subject FROM web_audit WHERE action ="
+                                        " 'account_changed' ORDER BY id")]  # fmt: skip
+    assert changes == ["wendy: unlocked", "wendy: disabled", "wendy: password, enabled"]
