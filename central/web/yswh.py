@@ -103,7 +103,7 @@ class YouSaidWeHeard:
             if staff.role != "patient_experience":
                 raise StaffError("only the patient experience team publishes items")
             draft = Item("", tuple(locations), texts, tuple(fallback), "draft", staff.username)
-            problems = {**self._translation_problems(draft), **problems}
+            problems = {**problems, **self._translation_problems(draft)}
         if problems:
             raise FormError(problems)
         now = self.settings.clock()
@@ -183,21 +183,22 @@ class YouSaidWeHeard:
         return texts, fallback
 
     def _problems(self, staff: Staff, texts: dict, locations: list[str]) -> dict[str, str]:
+        # In the order of the form, so the error summary reads top to bottom like the page.
         problems: dict[str, str] = {}
-        for name in YSWH_FIELDS:
-            if not texts[name].get("en"):
-                problems[f"{name}_en"] = f"Enter '{FIELD_LABELS[name]}' in English"
-            for lang, value in texts[name].items():
-                if len(value) > MAX_ITEM_TEXT:
-                    problems[f"{name}_{lang}"] = (
-                        f"'{FIELD_LABELS[name]}' ({lang}) must be {MAX_ITEM_TEXT} characters"
-                        f" or fewer; it has {len(value)}")  # fmt: skip
         if not locations:
             problems["locations"] = "Choose at least one location"
         elif any(loc != ALL_LOCATIONS and not LOCATION.match(loc) for loc in locations):
             problems["locations"] = "Choose locations from the list"
         elif staff.role == "ward_manager" and not all(staff.sees(x) for x in locations):
             problems["locations"] = "Choose only the wards you manage"
+        for name in YSWH_FIELDS:
+            if not texts[name].get("en"):
+                problems[f"{name}_en"] = f"Enter '{FIELD_LABELS[name]}' in English"
+            for lang, value in texts[name].items():
+                if len(value) > MAX_ITEM_TEXT:
+                    problems[f"{name}_{lang}"] = (
+                        f"'{FIELD_LABELS[name]}' ({language_name(lang)}) must be"
+                        f" {MAX_ITEM_TEXT} characters or fewer; it has {len(value)}")  # fmt: skip
         return problems
 
     def _translation_problems(self, item: Item) -> dict[str, str]:
