@@ -57,3 +57,13 @@ def test_trends_download_as_a_self_contained_html_report(sqlite_web):
     assert "<form" not in html and "csrf" not in html and "Signed in as" not in html
     wendy = signed_in(c, "wendy").get("/staff/trends?location=ward-3&download=html").text
     assert "Counts under 5 are shown as *" in wendy
+
+
+def test_free_text_is_shown_as_text_never_as_markup(sqlite_web):
+    c = sqlite_web
+    c.ingest([response(c, "ward-3", fft=3, comment='<script>alert("x")</script> & <b>bold</b>',
+                       name="Ward <i>3</i>")])
+    page = signed_in(c, "pat").get("/staff/comments").text
+    assert "<script>alert" not in page and "<b>bold</b>" not in page and "<i>3</i>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "Neither good nor poor" in page
