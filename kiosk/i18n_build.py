@@ -31,7 +31,7 @@ from kiosk.i18n import LOCALEDIR, REVIEW_FLAG, REVIEW_HEADER, catalogue_header, 
 from kiosk.languages import ENGLISH, REGISTRY, ROOT, get_language, language_tags
 
 POT = LOCALEDIR / "messages.pot"
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "translate": (1,)}  # translate(message, tag)
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "_t": None, "translate": (1,)}  # _t: screen helpers
 COMMENT_TAGS = ["TRANSLATORS:"]
 PROJECT = "Patient Voice"
 MACHINE = "machine translation, not yet reviewed"
