@@ -23,6 +23,9 @@ class KeyButton(PVButton):
     """One key. A short debounce: people type faster than they answer questions."""
 
     key = StringProperty("")
+    #: Space / Delete / Done / Back are words in the person's language; letters and the
+    #: layout keys (abc, 123) are Latin and must not be drawn right-to-left.
+    translated = BooleanProperty(False)
 
 
 class OnScreenKeyboard(HideMixin, BoxLayout):

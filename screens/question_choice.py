@@ -20,8 +20,10 @@ class ChoiceScreen(QuestionScreen):
         else:
             choices.selected = [view.previous] if view.previous is not None else []
         choices.reset_page()
-        choices.options = list(view.options)
-        choices.relayout()
+        if choices.options == list(view.options):
+            choices.relayout()  # same answers (a person came back): show the selection
+        else:
+            choices.options = list(view.options)  # on_options lays them out
 
     @property
     def multi(self) -> bool:
@@ -37,8 +39,8 @@ class ChoiceScreen(QuestionScreen):
     def clear_answers(self) -> None:
         choices = self.ids.choices
         choices.selected = []
-        choices.options = []
-        choices.ids.answers.clear_widgets()
+        for btn in choices.buttons():
+            btn.selected = False
 
 
 load_kv(__file__)

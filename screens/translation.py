@@ -22,7 +22,7 @@ from kiosk.languages import get_language
 @dataclass(frozen=True)
 class LanguageStyle:
     tag: str
-    font_name: str  # a registered font name (the absolute path, registered once)
+    font_name: str  # a registered font name (regular + bold faces from the assets folder)
     bold_font_name: str
     script: str  # Kivy font_script_name: Latn, Arab, Beng, Hani
     direction: str  # 'ltr' | 'rtl'
@@ -42,16 +42,18 @@ def style_for(tag: str) -> LanguageStyle:
     lang = get_language(tag)
     regular = str(lang.font)
     bold = str(lang.bold or lang.font)
-    # Registered by absolute path: resource_find would otherwise prefer a system font.
-    LabelBase.register(name=regular, fn_regular=regular, fn_bold=bold)
+    # Registered by absolute path (resource_find would otherwise prefer a system font), under a
+    # name of our own: BidiLabel registers the bare path with no bold face.
+    name = f"pv-{lang.font.stem}"
+    LabelBase.register(name=name, fn_regular=regular, fn_bold=bold)
     tall = _line_extent(regular)
-    return LanguageStyle(tag=lang.tag, font_name=regular, bold_font_name=bold,
+    return LanguageStyle(tag=lang.tag, font_name=name, bold_font_name=bold,
                          script=lang.script, direction=lang.direction,
                          native_name=lang.native_name,
                          line_height=min(1.0, 1.75 / tall), size_factor=0.85 if tall > 2 else 1.0)
 
 
-def _line_extent(path: str) -> float:
+def _line_extent(path: str) -> float:  # noqa: D103
     """Ascent + descent in em: how tall one line of this font is."""
     from fontTools.ttLib import TTFont
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,7 @@ class FaceButton(PVButton):
 
     def on_kv_post(self, *_: Any) -> None:
         self.bind(pos=self.redraw, size=self.redraw, state=self.redraw, selected=self.redraw,
-                  text=self.redraw, side=self.redraw)
+                  text=self.redraw, side=self.redraw, code=self.redraw)
         app = app_state()
         if app is not None:
             app.bind(palette=self.redraw, sizes=self.redraw, style=self.redraw)
@@ -317,6 +318,7 @@ class QuestionFrame(BoxLayout):
         pass
 
 
+@lru_cache(maxsize=4096)  # the same answers are measured for every person: measure once
 def text_height(text: str, width: float, font_size: float, font_name: str,
                 script: str = "Latn", direction: str = "ltr", line_height: float = 1.0) -> float:
     """Height a wrapped label needs: used to page long answer lists without scrolling.
@@ -362,6 +364,7 @@ class ChoiceList(HideMixin, BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         self._pages: list[list[int]] = [[]]
+        self._pool: list[ChoiceButton] = []
         self._wanted = 0  # the page the person turned to, kept while the layout settles
         super().__init__(**kwargs)
 
@@ -395,17 +398,26 @@ class ChoiceList(HideMixin, BoxLayout):
         self._fill(heights, gap)
 
     def _fill(self, heights: list[float], gap: float) -> None:
+        """Show the current page, reusing buttons: building a button (its kv rules and canvas)
+        costs more than the rest of a screen change."""
         box = self.ids.answers
-        box.clear_widgets()
         box.spacing = gap
-        for i in self._pages[self.page]:
-            value, text = self.options[i]
-            btn = ChoiceButton(text=text, value=value, kind="choice",
-                               mark="check" if self.multi else "radio",
-                               selected=value in self.selected, size_hint_y=None,
-                               height=heights[i])
+        page = self._pages[self.page]
+        while len(self._pool) < len(page):
+            btn = ChoiceButton(kind="choice", size_hint_y=None)
             btn.bind(on_release=self._tapped)
-            box.add_widget(btn)
+            self._pool.append(btn)
+        shown = self._pool[:len(page)]
+        if list(reversed(box.children)) != shown:
+            box.clear_widgets()
+            for btn in shown:
+                box.add_widget(btn)
+        for btn, i in zip(shown, page):
+            value, text = self.options[i]
+            btn.text, btn.value, btn.height = text, value, heights[i]
+            btn.mark = "check" if self.multi else "radio"
+            btn.selected = value in self.selected
+            btn.state = "normal"
 
     def _tapped(self, btn: ChoiceButton) -> None:
         if self.multi:

@@ -205,3 +205,20 @@ def test_the_gap_measure_itself() -> None:
     from kivy.uix.widget import Widget
     a, b = Widget(size=(100, 100), pos=(0, 0)), Widget(size=(100, 100), pos=(100 + theme.mm(1), 0))
     assert 0 < _gap(a, b) < theme.mm(2)
+
+
+@pytest.mark.gui
+def test_high_contrast_screens(kiosk) -> None:
+    """The high-contrast theme on the busiest screens, with targets measured again."""
+    app = kiosk.app
+    kiosk.tap(app.root.ids.high_contrast)
+    assert app.palette is theme.HIGH_CONTRAST
+    problems = target_problems("welcome-contrast")
+    kiosk.screenshot(SHOTS / "en" / "welcome-contrast.png")
+    kiosk.tap(kiosk.screen("welcome").ids.start)
+    kiosk.screenshot(SHOTS / "en" / "fft-contrast.png")
+    kiosk.tap(next(f for f in kiosk.screen("fft").faces() if f.code == 1))
+    kiosk.tap(kiosk.screen("free_text").ids.field)
+    problems += target_problems("free_text-contrast")
+    kiosk.screenshot(SHOTS / "en" / "free_text-typing-contrast.png")
+    assert not problems, "\n".join(problems)
