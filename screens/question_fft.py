@@ -30,7 +30,7 @@ class FftScreen(QuestionScreen):
             grid.clear_widgets()
             for btn in self._faces[:len(ordered)]:
                 grid.add_widget(btn)
-        for btn, (value, words) in zip(self._faces, ordered):
+        for btn, (value, words) in zip(self._faces, ordered, strict=False):
             btn.text, btn.code, btn.spoken = words, value, words
             btn.selected = value == view.previous
             btn.state = "normal"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import time
-from functools import lru_cache
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -412,7 +412,7 @@ class ChoiceList(HideMixin, BoxLayout):
             box.clear_widgets()
             for btn in shown:
                 box.add_widget(btn)
-        for btn, i in zip(shown, page):
+        for btn, i in zip(shown, page, strict=True):
             value, text = self.options[i]
             btn.text, btn.value, btn.height = text, value, heights[i]
             btn.mark = "check" if self.multi else "radio"
