@@ -8,6 +8,7 @@ counts under 5 suppressed, with secondary suppression, as NHS England publishes 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from central.trends import FLAG_PATTERNS, TRUST, counted, trend_report
 from central.web.auth import Staff
 from central.web.charts import trend_svg
 from central.web.http import Web, secure_headers
+from kiosk.i18n import load_catalogue
 
 MAX_COMMENTS = 500
 CSS = (Path(__file__).parent / "static" / "style.css").read_text(encoding="utf-8")
@@ -197,6 +199,13 @@ def comments_page(web: Web, request: Request, staff: Staff, form: dict) -> Respo
                       more=len(rows) > MAX_COMMENTS, codes=CODES)  # fmt: skip
 
 
+@lru_cache(maxsize=32)
+def kiosk_text(lang: str) -> Any:
+    """The kiosk's own translations of "You said, we heard" (locales/), English if none."""
+    catalogue = load_catalogue(lang) if lang != "en" else None
+    return catalogue.gettext if catalogue is not None else (lambda text: text)
+
+
 def public_page(web: Web, request: Request) -> Response:
     location = request.path_params["location"]
     lang = request.query_params.get("lang", "en")
@@ -209,5 +218,5 @@ def public_page(web: Web, request: Request) -> Response:
     point = next((p for p in report.points if p.location == location), None)
     status = 200 if location in names or items or point is not None else 404
     return web.render("public.html", None, status, title=names.get(location, location),
-                      items=items, lang=lang, point=point, month=month,
+                      items=items, lang=lang, point=point, month=month, _=kiosk_text(lang),
                       languages=web.settings.languages, location=location)  # fmt: skip

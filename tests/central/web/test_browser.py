@@ -131,6 +131,9 @@ def test_publish_an_item_and_open_a_concern_in_chromium(sqlite_web, browser):
     page.goto(f"{c.url}/public/ward-3")
     assert page.get_by_role("heading", name="Quieter nights").is_visible()
     _shot(page, "08-public-ward-3")
+    page.get_by_role("link", name="Cymraeg (Welsh)").click()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    _shot(page, "08b-public-ward-3-welsh-labels-english-fallback")
 
     _sign_in(page, c.url, "connie")
     assert page.get_by_role("heading", name="Concerns queue").is_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import requests
 
 from kiosk.content import parse_yswh
@@ -53,7 +55,11 @@ def test_ward_manager_drafts_and_the_team_publishes_with_translations(web_centra
     assert public.status_code == 200 and "Quieter nights" in public.text
     welsh = requests.get(f"{c.url}/public/ward-3?lang=cy", timeout=10)
     assert "Nosweithiau tawelach" in welsh.text and '<html lang="cy"' in welsh.text
+    assert "Dywedoch chi: Roedd hi" in text_of(welsh.text)  # the kiosk's own Welsh label
     assert "Quieter nights" not in requests.get(f"{c.url}/public/ward-4", timeout=10).text
+    c.web.settings = dataclasses.replace(c.web.settings, languages=("en", "cy", "ar"))
+    arabic = requests.get(f"{c.url}/public/ward-3?lang=ar", timeout=10).text
+    assert '<html lang="ar" dir="rtl">' in arabic and "Quieter nights" in arabic  # English shown
 
 
 def test_an_explicit_english_fallback_and_trust_wide_items(sqlite_web):
@@ -66,6 +72,9 @@ def test_an_explicit_english_fallback_and_trust_wide_items(sqlite_web):
     (wire,) = _kiosk_items(c, "ward-3")
     assert wire["said"] == {"en": ITEM["said_en"]}  # the kiosk shows English for Welsh
     assert _kiosk_items(c, "ward-9") == [wire]  # every location, even one not seen yet
+    welsh = requests.get(f"{c.url}/public/ward-3?lang=cy", timeout=10).text
+    # The English shown on a Welsh page is marked as English, so it is read aloud as English.
+    assert '<span lang="en" dir="ltr">It was too noisy at night.</span>' in welsh
     (item,) = c.web.yswh.items()
     assert pat.post(f"/staff/yswh/{item.item_id}/withdraw", {}).status_code == 303
     assert _kiosk_items(c, "ward-3") == []
