@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -51,8 +52,6 @@ def mount_staff_web(
         return FileResponse(STATIC / "style.css", headers={"Cache-Control": "max-age=3600"})
 
     async def public(request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-
         return await run_in_threadpool(reports.public_page, web, request)
 
     staff_routes = [
