@@ -166,6 +166,14 @@ class Concerns:
             audit(tx, self.settings.clock(), staff.username, action, record_id)
         return _details(key, bytes(row[0]), record_id)
 
+    def quarantined(self) -> int:
+        """Contact requests inside records the service could not take in (quarantined, e.g. an
+        unknown survey version): not cases until `kiosk-central reingest` takes them in."""
+        with self.db.read() as tx:
+            row = tx.one("SELECT COUNT(*) FROM records WHERE status = 'rejected'"
+                         " AND sealed_contact IS NOT NULL")  # fmt: skip
+        return int(row[0])
+
     def involvement(self) -> list[tuple[str, str, float]]:
         """Sign-ups: (record id, location, received at), newest first."""
         with self.db.read() as tx:

@@ -142,7 +142,8 @@ def cases_list(web: Web, request: Request, staff: Staff, form: dict) -> Response
     show_all = request.query_params.get("all") == "1"
     return web.render("cases.html", staff, title="Concerns queue",
                       cases=web.concerns.queue(include_resolved=show_all), show_all=show_all,
-                      names=location_names(web.db), has_key=web.concerns.key() is not None)
+                      names=location_names(web.db), has_key=web.concerns.key() is not None,
+                      quarantined=web.concerns.quarantined())  # fmt: skip
 
 
 def case_page(web: Web, request: Request, staff: Staff, form: dict) -> Response:

@@ -68,7 +68,7 @@ class WebCentral:
             self.devices[location] = self.record.authenticate(token)
         return self.devices[location]
 
-    def ingest(self, records: list[ResponseRecord]) -> None:
+    def ingest(self, records: list[ResponseRecord], expect: str = "accepted") -> None:
         store = InMemoryStore(*self.keys.sealers())
         for r in records:
             store.add(r)
@@ -81,12 +81,13 @@ class WebCentral:
             dev = self.devices[location]
             result = self.record.ingest(dev, batch, hashlib.sha256(batch_id_for(recs).encode())
                                         .hexdigest())  # fmt: skip
-            assert {r.status for r in result.results} == {"accepted"}, result
+            assert {r.status for r in result.results} == {expect}, result
 
 
 def response(central: WebCentral, location: str, *, fft: int | None = 1, comment: str = "",
              contact: dict | None = None, involvement: dict | None = None,
-             flags: frozenset[str] = frozenset(), name: str | None = None) -> ResponseRecord:
+             flags: frozenset[str] = frozenset(), name: str | None = None,
+             survey_version: int = 1) -> ResponseRecord:
     dev = central.device(location, name or location.replace("-", " ").title())
     answers = []
     if fft is not None:
@@ -102,7 +103,7 @@ def response(central: WebCentral, location: str, *, fft: int | None = 1, comment
         personal["involvement"] = involvement
     now = time.time()
     return ResponseRecord(
-        record_id=new_record_id(), survey_id="fft", survey_version=1, language="en",
+        record_id=new_record_id(), survey_id="fft", survey_version=survey_version, language="en",
         variant="standard", answers=tuple(answers), contact=personal or None,
         started_at=now - 60, finished_at=now, device_id=dev.device_id, site_code="REN",
         location_code=location, flags=flags,

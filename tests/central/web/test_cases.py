@@ -108,3 +108,11 @@ def test_involvement_list_and_csv_export_are_audit_logged(web_central):
         actions = [r[0] for r in tx.all("SELECT action FROM web_audit WHERE username = 'connie'"
                                         " ORDER BY id")]  # fmt: skip
     assert actions[-2:] == ["viewed_involvement", "exported_involvement"]
+
+
+def test_contact_requests_in_quarantine_are_counted_not_lost(sqlite_web):
+    c = sqlite_web
+    c.ingest([response(c, "ward-3", contact=CONTACT, survey_version=99)], expect="rejected")
+    page = text_of(signed_in(c, "connie").get("/staff/cases").text)
+    assert "1 more contact request could not be taken in yet" in page
+    assert "kiosk-central reingest" in page and c.web.concerns.queue() == []
