@@ -119,10 +119,12 @@ def build_panel(app: Any, reference: str) -> CrashPanel:
 class CrashHandler(ExceptionHandler):
     """Kivy's hook for exceptions that reach the event loop (clock callbacks, touches, kv)."""
 
-    def __init__(self, app: Any, restart_seconds: float = RESTART_SECONDS) -> None:
+    def __init__(self, app: Any, restart_seconds: float = RESTART_SECONDS,
+                 watchdog_grace: float = WATCHDOG_GRACE) -> None:
         super().__init__()
         self.app = app
         self.restart_seconds = restart_seconds
+        self.watchdog_grace = watchdog_grace
         self.panel: CrashPanel | None = None
         self.reference = ""
         self.count = 0
@@ -154,7 +156,8 @@ class CrashHandler(ExceptionHandler):
         log.critical("crash %s: the kiosk restarts in %.0f s", self.reference,
                      self.restart_seconds)
         Clock.schedule_once(lambda dt: self._stop(), self.restart_seconds)
-        self._watchdog = threading.Timer(self.restart_seconds + WATCHDOG_GRACE, self._force_exit)
+        self._watchdog = threading.Timer(self.restart_seconds + self.watchdog_grace,
+                                         self._force_exit)
         self._watchdog.daemon = True
         self._watchdog.start()
 
@@ -169,7 +172,8 @@ class CrashHandler(ExceptionHandler):
         log.critical("crash %s: stopping the kiosk for a clean restart", self.reference)
         self.app.stop()
 
-    def _force_exit(self) -> None:  # pragma: no cover (only when the event loop is wedged)
+    def _force_exit(self) -> None:
+        """Only when the event loop is wedged (the scheduled stop never ran)."""
         log.critical("crash %s: the kiosk did not stop; ending the process", self.reference)
         logging.shutdown()
         os._exit(CRASH_EXIT_CODE)
@@ -188,12 +192,13 @@ def stop_on_sigterm(app: Any) -> None:
 
 
 def install_crash_screen(app: Any, restart_seconds: float = RESTART_SECONDS, *,
-                         sigterm: bool = True) -> CrashHandler:
+                         sigterm: bool = True,
+                         watchdog_grace: float = WATCHDOG_GRACE) -> CrashHandler:
     """Register the crash screen for ``app`` (call once, in the main thread, before
     ``app.run()``); with ``sigterm``, also ``stop_on_sigterm(app)``."""
     for old in [h for h in ExceptionManager.handlers if isinstance(h, CrashHandler)]:
         ExceptionManager.remove_handler(old)
-    handler = CrashHandler(app, restart_seconds)
+    handler = CrashHandler(app, restart_seconds, watchdog_grace)
     ExceptionManager.add_handler(handler)
     if sigterm:
         stop_on_sigterm(app)

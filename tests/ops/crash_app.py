@@ -3,6 +3,7 @@
 Run by test_crash.py in its own process (a real window and App.run(), so Kivy's real event loop
 and ExceptionManager are used, and no other test's window is disturbed):
     python tests/ops/crash_app.py DATA_DIR LANGUAGE SCREENSHOT.png [--no-crash] [--no-bidi]
+        [--wedge]   (after the crash the event loop hangs: the watchdog must end the process)
 Prints one JSON line: what the panel showed, and how long until the App stopped. With
 --no-crash it prints "started" once running and waits to be stopped (by SIGTERM).
 """
@@ -56,6 +57,8 @@ class Tiny(App):
             return
         Clock.schedule_once(self.fail, 0.3)
         Clock.schedule_once(self.screenshot, 0.9)
+        if "--wedge" in sys.argv:
+            Clock.schedule_once(lambda dt: time.sleep(120), 1.2)  # a hung main thread
 
     def fail(self, dt: float) -> None:
         comment = "Nurse Ratched ignored me, call 07700 900461"  # a local: never logged
@@ -74,7 +77,7 @@ class Tiny(App):
 
 
 app = Tiny()
-handler = install_crash_screen(app, restart_seconds=RESTART)
+handler = install_crash_screen(app, restart_seconds=RESTART, watchdog_grace=1.0)
 app.run()
 panel = handler.panel
 print(json.dumps({

@@ -63,6 +63,18 @@ def test_the_panel_does_not_need_bidi_label(tmp_path: Path) -> None:
     assert any("BidiLabel unavailable" in e["msg"] for e in logged)
 
 
+def test_a_wedged_event_loop_is_ended_by_the_watchdog(tmp_path: Path) -> None:
+    from screens.crash import CRASH_EXIT_CODE
+
+    env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
+    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), "en",
+                           str(tmp_path / "shot.png"), "--wedge"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == CRASH_EXIT_CODE, proc.stderr[-2000:]
+    logged = log_path(tmp_path / "data").read_text(encoding="utf-8")
+    assert "the kiosk did not stop; ending the process" in logged
+
+
 def test_sigterm_stops_the_kiosk_in_order(tmp_path: Path) -> None:
     """SDL turns SIGTERM into a close request and the kiosk vetoes closing: without the
     handler `systemctl stop` would hang until SIGKILL."""
