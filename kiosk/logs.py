@@ -20,6 +20,7 @@ contact detail or token, and the filter makes sure one slipped in by mistake nev
 ``install_excepthooks()`` (called by ``setup_logging``) routes uncaught exceptions, in the main
 thread and in any other thread, through the same path instead of Python's default printer.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -53,8 +54,13 @@ _SCRUB: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bbearer\s+\S+"), "Bearer <token>"),
     (re.compile(r"\bpvt_[A-Za-z0-9_\-]+"), "<token>"),
     (re.compile(r"\bpv1-priv:\S+"), "<private key>"),
-    (re.compile(r"(?i)\b(token|password|passwd|secret|pin|pin_hash|enrol(?:ment)?[_ ]code"
-                r"|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"), r"\1\2<redacted>"),
+    (
+        re.compile(
+            r"(?i)\b(token|password|passwd|secret|pin|pin_hash|enrol(?:ment)?[_ ]code"
+            r"|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"
+        ),
+        r"\1\2<redacted>",
+    ),
     (re.compile(r"\bscrypt\$\S+"), "<pin hash>"),
     (re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), "<email>"),
     # Enrolment codes: 12 of Crockford's base-32 letters and digits, with both kinds in them.
@@ -131,8 +137,10 @@ def _chain(exc: BaseException) -> list[tuple[BaseException, str]]:
         if current.__cause__ is not None:
             joiner, current = "The above exception was the direct cause of:", current.__cause__
         elif current.__context__ is not None and not current.__suppress_context__:
-            joiner, current = "During handling of the above exception, another occurred:", \
-                current.__context__
+            joiner, current = (
+                "During handling of the above exception, another occurred:",
+                current.__context__,
+            )
         else:
             current = None
     return list(reversed(out))
@@ -241,7 +249,8 @@ def _quiet_kivy() -> None:
 def _file_handler(path: Path) -> logging.Handler:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
     os.chmod(path, 0o600)  # created by the handler with the umask's mode
     handler.setFormatter(JsonFormatter())
     return handler
@@ -253,9 +262,15 @@ def _console_handler() -> logging.Handler:
     return handler
 
 
-def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.INFO, *,
-                  name: str = "kiosk", console: bool = True, excepthooks: bool = True,
-                  secrets: Iterable[str | None] = ()) -> Path | None:
+def setup_logging(
+    data_dir: str | os.PathLike[str],
+    level: int | str = logging.INFO,
+    *,
+    name: str = "kiosk",
+    console: bool = True,
+    excepthooks: bool = True,
+    secrets: Iterable[str | None] = (),
+) -> Path | None:
     """Configure logging for this process; returns the log file's path, or None if it cannot
     be written (then the console gets the lines and one warning says why: a kiosk with a
     read-only or full disk must still start). Safe to call again (e.g. once the config is
@@ -288,8 +303,9 @@ def setup_logging(data_dir: str | os.PathLike[str], level: int | str = logging.I
     if excepthooks:
         install_excepthooks()
     if problem is not None:
-        logging.getLogger(__name__).warning("cannot write logs in %s (%s); stderr only",
-                                            Path(data_dir) / LOG_DIRNAME, problem)
+        logging.getLogger(__name__).warning(
+            "cannot write logs in %s (%s); stderr only", Path(data_dir) / LOG_DIRNAME, problem
+        )
     return path
 
 
@@ -316,12 +332,17 @@ def log_exception(exc: BaseException, where: str) -> None:
     """Log an unhandled exception: frames and our own messages only. The safe traceback is
     made here, not left to the filter, so it stays safe even before ``setup_logging`` has run
     (Python's last-resort handler would print a raw ``exc_info``)."""
-    _log.critical("unhandled exception in %s: %s", where, _type_name(exc),
-                  extra={"pv_traceback": safe_traceback(exc)})
+    _log.critical(
+        "unhandled exception in %s: %s",
+        where,
+        _type_name(exc),
+        extra={"pv_traceback": safe_traceback(exc)},
+    )
 
 
-def _excepthook(exc_type: type[BaseException], exc: BaseException,
-                tb: TracebackType | None) -> None:
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return

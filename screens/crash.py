@@ -18,6 +18,7 @@ It also makes SIGTERM (`systemctl stop`, a shutdown) stop the App in order: SDL 
 a window-close request, which the kiosk vetoes, so without a handler the process ignores it until
 systemd's timeout SIGKILLs it, possibly in the middle of saving a response.
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,19 +66,29 @@ class CrashPanel(ModalView):
 def _bidi_label(text: str, tag: str, font_size: float, color: Any) -> Widget:
     from screens.bidi_label import BidiLabel
 
-    return BidiLabel(text=text, lang=tag, font_size=font_size, color=color, halign="center",
-                     size_hint_y=None)
+    return BidiLabel(
+        text=text, lang=tag, font_size=font_size, color=color, halign="center", size_hint_y=None
+    )
 
 
 def _plain_label(text: str, tag: str, font_size: float, color: Any) -> Widget:
     from kiosk.languages import get_language
 
     lang = get_language(tag)
-    label = Label(text=text, font_name=str(lang.font), font_script_name=lang.script,
-                  font_direction=lang.direction, font_size=font_size, color=color,
-                  halign="center", size_hint_y=None)
-    label.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
-               texture_size=lambda w, size: setattr(w, "height", size[1]))
+    label = Label(
+        text=text,
+        font_name=str(lang.font),
+        font_script_name=lang.script,
+        font_direction=lang.direction,
+        font_size=font_size,
+        color=color,
+        halign="center",
+        size_hint_y=None,
+    )
+    label.bind(
+        width=lambda w, width: setattr(w, "text_size", (width, None)),
+        texture_size=lambda w, size: setattr(w, "height", size[1]),
+    )
     return label
 
 
@@ -119,8 +130,12 @@ def build_panel(app: Any, reference: str) -> CrashPanel:
 class CrashHandler(ExceptionHandler):
     """Kivy's hook for exceptions that reach the event loop (clock callbacks, touches, kv)."""
 
-    def __init__(self, app: Any, restart_seconds: float = RESTART_SECONDS,
-                 watchdog_grace: float = WATCHDOG_GRACE) -> None:
+    def __init__(
+        self,
+        app: Any,
+        restart_seconds: float = RESTART_SECONDS,
+        watchdog_grace: float = WATCHDOG_GRACE,
+    ) -> None:
         super().__init__()
         self.app = app
         self.restart_seconds = restart_seconds
@@ -139,8 +154,7 @@ class CrashHandler(ExceptionHandler):
         if self.count <= LOG_FIRST:
             log_exception(inst, f"the kiosk window (crash reference {self.reference})")
         elif self.count % LOG_EVERY == 0:
-            log.critical("still failing: %d exceptions since crash %s", self.count,
-                         self.reference)
+            log.critical("still failing: %d exceptions since crash %s", self.count, self.reference)
         if self.panel is not None:
             return ExceptionManager.PASS
         try:
@@ -153,11 +167,11 @@ class CrashHandler(ExceptionHandler):
         return ExceptionManager.PASS
 
     def _schedule_restart(self) -> None:
-        log.critical("crash %s: the kiosk restarts in %.0f s", self.reference,
-                     self.restart_seconds)
+        log.critical("crash %s: the kiosk restarts in %.0f s", self.reference, self.restart_seconds)
         Clock.schedule_once(lambda dt: self._stop(), self.restart_seconds)
-        self._watchdog = threading.Timer(self.restart_seconds + self.watchdog_grace,
-                                         self._force_exit)
+        self._watchdog = threading.Timer(
+            self.restart_seconds + self.watchdog_grace, self._force_exit
+        )
         self._watchdog.daemon = True
         self._watchdog.start()
 
@@ -191,9 +205,13 @@ def stop_on_sigterm(app: Any) -> None:
     signal.signal(signal.SIGTERM, handle)
 
 
-def install_crash_screen(app: Any, restart_seconds: float = RESTART_SECONDS, *,
-                         sigterm: bool = True,
-                         watchdog_grace: float = WATCHDOG_GRACE) -> CrashHandler:
+def install_crash_screen(
+    app: Any,
+    restart_seconds: float = RESTART_SECONDS,
+    *,
+    sigterm: bool = True,
+    watchdog_grace: float = WATCHDOG_GRACE,
+) -> CrashHandler:
     """Register the crash screen for ``app`` (call once, in the main thread, before
     ``app.run()``); with ``sigterm``, also ``stop_on_sigterm(app)``."""
     for old in [h for h in ExceptionManager.handlers if isinstance(h, CrashHandler)]:

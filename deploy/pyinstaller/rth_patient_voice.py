@@ -6,6 +6,7 @@ a writable KIVY_HOME (the bundle itself may be read-only; Kivy creates only the 
 Until the command sets up its log file, stderr gets only filtered lines (kiosk.logs), at
 $KIOSK_LOG_LEVEL (default WARNING).
 """
+
 import os
 import sys
 from pathlib import Path

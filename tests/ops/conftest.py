@@ -1,5 +1,6 @@
 """Fixtures for the IT/operations tests: logging into a temp data dir (restored afterwards), and
 the live central record on loopback from tests/central/live.py."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,14 @@ def kiosk_logging(tmp_path: Path) -> Iterator[Path]:
     from kiosk.logs import setup_logging
 
     root = logging.getLogger()
-    saved = (list(root.handlers), root.level, sys.excepthook, threading.excepthook,
-             os.environ.get("KIVY_LOG_MODE"), sys.stderr)
+    saved = (
+        list(root.handlers),
+        root.level,
+        sys.excepthook,
+        threading.excepthook,
+        os.environ.get("KIVY_LOG_MODE"),
+        sys.stderr,
+    )
     data = tmp_path / "data"
     setup_logging(data, logging.DEBUG, console=False)
     yield data
@@ -44,5 +51,8 @@ def log_lines(data_dir: Path) -> list[str]:
     """Every line of every log file (rotated ones too) under ``data_dir``."""
     for handler in logging.getLogger().handlers:
         handler.flush()
-    return [line for path in sorted(data_dir.rglob("*.log*"))
-            for line in path.read_text(encoding="utf-8").splitlines()]
+    return [
+        line
+        for path in sorted(data_dir.rglob("*.log*"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]

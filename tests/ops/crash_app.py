@@ -7,6 +7,7 @@ and ExceptionManager are used, and no other test's window is disturbed):
 Prints one JSON line: what the panel showed, and how long until the App stopped. With
 --no-crash it prints "started" once running and waits to be stopped (by SIGTERM).
 """
+
 from __future__ import annotations
 
 import json
@@ -80,12 +81,16 @@ app = Tiny()
 handler = install_crash_screen(app, restart_seconds=RESTART, watchdog_grace=1.0)
 app.run()
 panel = handler.panel
-print(json.dumps({
-    "message": panel.message if panel else None,
-    "english": panel.english if panel else None,
-    "language": panel.language if panel else None,
-    "widget": type(panel.ids.message_box.children[0]).__name__ if panel else None,
-    "reference": handler.reference,
-    "count": handler.count,
-    "stopped_after": round(time.monotonic() - app.crashed_at, 2),
-}))
+print(
+    json.dumps(
+        {
+            "message": panel.message if panel else None,
+            "english": panel.english if panel else None,
+            "language": panel.language if panel else None,
+            "widget": type(panel.ids.message_box.children[0]).__name__ if panel else None,
+            "reference": handler.reference,
+            "count": handler.count,
+            "stopped_after": round(time.monotonic() - app.crashed_at, 2),
+        }
+    )
+)

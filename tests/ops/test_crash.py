@@ -3,6 +3,7 @@
 The respondent sees the calm translated sentence (screenshot saved for review), the log gets a
 traceback with frames only, and the App stops itself for a clean restart by systemd.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,23 +24,32 @@ pytestmark = pytest.mark.gui
 APP = Path(__file__).with_name("crash_app.py")
 
 
-def run_crashing_app(tmp_path: Path, language: str,
-                     *flags: str) -> tuple[dict, list[dict], str]:
+def run_crashing_app(tmp_path: Path, language: str, *flags: str) -> tuple[dict, list[dict], str]:
     shot = ARTIFACTS / "screenshots" / f"crash-{language}{''.join(flags)}.png"
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
     env.pop("KIVY_NO_CONSOLELOG", None)
-    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), language, str(shot),
-                           *flags], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    proc = subprocess.run(
+        [sys.executable, str(APP), str(tmp_path / "data"), language, str(shot), *flags],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert shot.is_file() and shot.stat().st_size > 10_000
     lines = log_path(tmp_path / "data").read_text(encoding="utf-8").splitlines()
-    return json.loads(proc.stdout.strip().splitlines()[-1]), [json.loads(x) for x in lines], \
-        proc.stdout + proc.stderr
+    return (
+        json.loads(proc.stdout.strip().splitlines()[-1]),
+        [json.loads(x) for x in lines],
+        proc.stdout + proc.stderr,
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "ur"])
-def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(tmp_path: Path,
-                                                                language: str) -> None:
+def test_a_crash_shows_the_calm_screen_logs_safely_and_restarts(
+    tmp_path: Path, language: str
+) -> None:
     shown, logged, output = run_crashing_app(tmp_path, language)
 
     assert shown["message"] == translate(MESSAGE, language)
@@ -67,9 +77,21 @@ def test_a_wedged_event_loop_is_ended_by_the_watchdog(tmp_path: Path) -> None:
     from screens.crash import CRASH_EXIT_CODE
 
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
-    proc = subprocess.run([sys.executable, str(APP), str(tmp_path / "data"), "en",
-                           str(tmp_path / "shot.png"), "--wedge"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(APP),
+            str(tmp_path / "data"),
+            "en",
+            str(tmp_path / "shot.png"),
+            "--wedge",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == CRASH_EXIT_CODE, proc.stderr[-2000:]
     logged = log_path(tmp_path / "data").read_text(encoding="utf-8")
     assert "the kiosk did not stop; ending the process" in logged
@@ -79,9 +101,21 @@ def test_sigterm_stops_the_kiosk_in_order(tmp_path: Path) -> None:
     """SDL turns SIGTERM into a close request and the kiosk vetoes closing: without the
     handler `systemctl stop` would hang until SIGKILL."""
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": str(tmp_path / "kivy")}
-    proc = subprocess.Popen([sys.executable, str(APP), str(tmp_path / "data"), "en",
-                             str(tmp_path / "unused.png"), "--no-crash"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(APP),
+            str(tmp_path / "data"),
+            "en",
+            str(tmp_path / "unused.png"),
+            "--no-crash",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "started"
         proc.send_signal(signal.SIGTERM)

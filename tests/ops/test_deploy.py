@@ -1,5 +1,6 @@
 """deploy/: the systemd units parse and say what docs/deploy.md promises; docs/deploy.md names
 only commands and options that exist (read from the real `--help` of each CLI)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,12 @@ DOC = ROOT / "docs" / "deploy.md"
 UNITS = sorted(DEPLOY.glob("*.service"))
 DROP_INS = sorted(DEPLOY.glob("*.service.d/*.conf"))
 # Programs the units run that this machine does not have: replaced by a stub for verify.
-ELSEWHERE = ("/usr/bin/cage", "/usr/bin/xinit", "/opt/patient-voice/kiosk/kiosk",
-             "/opt/patient-voice/venv/bin/kiosk-central")
+ELSEWHERE = (
+    "/usr/bin/cage",
+    "/usr/bin/xinit",
+    "/opt/patient-voice/kiosk/kiosk",
+    "/opt/patient-voice/venv/bin/kiosk-central",
+)
 KNOWN_SECTIONS = {"Unit", "Service", "Install"}
 
 
@@ -72,7 +77,7 @@ def test_kiosk_runs_under_cage_on_tty1_without_vt_switching() -> None:
     (start,) = values(unit, "Service", "ExecStart")
     argv = shlex.split(start)
     assert argv[0].endswith("/cage") and "-s" not in argv[: argv.index("--")]
-    assert argv[argv.index("--") + 1:] == ["/opt/patient-voice/kiosk/kiosk", "run"]
+    assert argv[argv.index("--") + 1 :] == ["/opt/patient-voice/kiosk/kiosk", "run"]
     assert values(unit, "Service", "TTYPath") == ["/dev/tty1"]
     assert values(unit, "Service", "User") == ["kiosk"]
 
@@ -112,8 +117,9 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
             text = text.replace(program, str(stub))
         target.write_text(text, encoding="utf-8")
     units = [str(p) for p in sorted(tmp_path.glob("*.service"))]
-    proc = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        ["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -153,8 +159,9 @@ def doc_command_lines() -> list[list[str]]:
     found = []
     for snippet in snippets:
         snippet = snippet.split("#", 1)[0].strip()
-        match = re.match(r"(?:\S*/)?((?:kiosk-central|kiosk)(?:\s.*)?)$", snippet) or \
-            re.match(r"(python -m kiosk\.pin(?:\s.*)?)$", snippet)
+        match = re.match(r"(?:\S*/)?((?:kiosk-central|kiosk)(?:\s.*)?)$", snippet) or re.match(
+            r"(python -m kiosk\.pin(?:\s.*)?)$", snippet
+        )
         if match:
             found.append(shlex.split(match.group(1)))
     return found
@@ -213,10 +220,22 @@ def test_doc_check_catches_a_made_up_command_and_option() -> None:
 
 def test_doc_covers_what_the_issue_asks_for() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for topic in ("kiosk enrol", "python -m kiosk.pin", "cage", "Assigned Access",
-                  "Restart=always", "kivy_deps.sdl2", "kivy_deps.glew", "kivy_deps.angle",
-                  "KIVY_GL_BACKEND=angle_sdl2", "kiosk-central devices", "needs IT",
-                  "headphone jack", "consoleblank=0", "make dist"):
+    for topic in (
+        "kiosk enrol",
+        "python -m kiosk.pin",
+        "cage",
+        "Assigned Access",
+        "Restart=always",
+        "kivy_deps.sdl2",
+        "kivy_deps.glew",
+        "kivy_deps.angle",
+        "KIVY_GL_BACKEND=angle_sdl2",
+        "kiosk-central devices",
+        "needs IT",
+        "headphone jack",
+        "consoleblank=0",
+        "make dist",
+    ):
         assert topic in text, topic
     for unit in UNITS:
         assert unit.name in text, unit.name
@@ -240,10 +259,17 @@ def test_every_option_the_doc_mentions_exists() -> None:
     real = all_options(kiosk_main) | all_options(central_main) | all_options(pin_main)
     text = DOC.read_text(encoding="utf-8")
     spans = re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.S))
-    spans += [line for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
-              for line in block.splitlines()]
+    spans += [
+        line
+        for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S)
+        for line in block.splitlines()
+    ]
     other_tools = r"\b(cage|xinit|pip|powercfg|setx|systemctl|PyInstaller|adduser)\b"
-    mentioned = {m for span in spans if not re.search(other_tools, span)
-                 for m in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", span)}
+    mentioned = {
+        m
+        for span in spans
+        if not re.search(other_tools, span)
+        for m in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", span)
+    }
     assert len(mentioned) > 10
     assert mentioned - real == set()

@@ -7,6 +7,7 @@ device token or the enrolment code, may appear in any log line. The test also pr
 really travelled (the central holds the free text; the sealed contact opens to the phone number),
 so an empty search cannot pass by accident.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,23 @@ POSTCODE = "YO31 7XQ"
 
 
 def contact_answer() -> dict:
-    return {"name": NAME, "method": "phone", "value": PHONE, "needs": ["large_print"],
-            "needs_other": NEEDS_OTHER + " " + POSTCODE}
+    return {
+        "name": NAME,
+        "method": "phone",
+        "value": PHONE,
+        "needs": ["large_print"],
+        "needs_other": NEEDS_OTHER + " " + POSTCODE,
+    }
 
 
 def involvement_answer() -> dict:
-    return {"interests": ["patient_panel"], "name": NAME, "method": "email", "value": EMAIL,
-            "needs": []}
+    return {
+        "interests": ["patient_panel"],
+        "name": NAME,
+        "method": "email",
+        "value": EMAIL,
+        "needs": [],
+    }
 
 
 def run_journey(session: RespondentSession, language: str, *, comment: str) -> None:
@@ -64,21 +75,25 @@ def run_journey(session: RespondentSession, language: str, *, comment: str) -> N
 
 
 def test_no_answer_contact_detail_or_token_reaches_any_log(
-        kiosk_logging: Path, sqlite_central: LiveCentral, tmp_path: Path) -> None:
+    kiosk_logging: Path, sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
     logging.getLogger("urllib3").setLevel(logging.DEBUG)
     cfg_path = tmp_path / "kiosk.toml"
     update_config({"kiosk": {"data_dir": str(kiosk_logging)}}, cfg_path)
     code = sqlite_central.enrol(location="ward-7", name="Ward 7")
-    assert main(["--config", str(cfg_path), "enrol", "--central", sqlite_central.url,
-                 "--code", code]) == 0
+    assert (
+        main(["--config", str(cfg_path), "enrol", "--central", sqlite_central.url, "--code", code])
+        == 0
+    )
     cfg = load_config(cfg_path)
     survey = load_survey(FFT_SURVEY)
     device = DeviceInfo(cfg.device.id, cfg.device.site, cfg.device.location)
 
     with SealedStore(cfg.store_path, *cfg.sealers()) as store:
         for n, language in enumerate(["en", "cy", "ar"]):
-            run_journey(RespondentSession(survey, device, store.add), language,
-                        comment=f"{COMMENT} {n}")
+            run_journey(
+                RespondentSession(survey, device, store.add), language, comment=f"{COMMENT} {n}"
+            )
         abandoned = RespondentSession(survey, device, store.add)  # walked away mid-comment
         abandoned.start("pl")
         abandoned.answer(4)
@@ -96,8 +111,9 @@ def test_no_answer_contact_detail_or_token_reaches_any_log(
     # The data really went through: free text at the central, contact sealed to its key.
     with sqlite_central.db.read() as tx:
         texts = [r[0] for r in tx.all("SELECT value FROM answers WHERE question_id = 'why'")]
-        sealed = tx.all("SELECT record_id, sealed_contact FROM records"
-                        " WHERE sealed_contact IS NOT NULL")
+        sealed = tx.all(
+            "SELECT record_id, sealed_contact FROM records WHERE sealed_contact IS NOT NULL"
+        )
     assert sorted(texts) == [f"{COMMENT} {n}" for n in range(3)]
     opened = sqlite_central.keys.contacts.open(bytes(sealed[0][1]), "contacts", sealed[0][0])
     assert PHONE in opened.decode() and EMAIL in opened.decode()
@@ -106,8 +122,20 @@ def test_no_answer_contact_detail_or_token_reaches_any_log(
     assert len(lines) >= 5 and all(json.loads(line) for line in lines)  # logging was on
     assert any("central" in line.lower() or "sync" in line.lower() for line in lines)
     text = "\n".join(lines)
-    forbidden = [COMMENT, COMMENT[:10], "marmalade", NAME, "Featherstonehaugh", PHONE,
-                 PHONE.replace(" ", ""), EMAIL, NEEDS_OTHER, POSTCODE, cfg.central.token, code,
-                 code.replace("-", "")]
+    forbidden = [
+        COMMENT,
+        COMMENT[:10],
+        "marmalade",
+        NAME,
+        "Featherstonehaugh",
+        PHONE,
+        PHONE.replace(" ", ""),
+        EMAIL,
+        NEEDS_OTHER,
+        POSTCODE,
+        cfg.central.token,
+        code,
+        code.replace("-", ""),
+    ]
     leaked = [value for value in forbidden if value and value in text]
     assert leaked == [], leaked

@@ -5,6 +5,7 @@ cannot recognise free text; this structural check is the other half: it reads ev
 ``log.info(...)``-style call in kiosk/, sync/, central/ and screens/ and refuses arguments (and
 f-string parts of the message) named like answers, free text, contact details or secrets.
 """
+
 from __future__ import annotations
 
 import ast
@@ -14,9 +15,33 @@ from tests.conftest import ROOT
 PACKAGES = ("kiosk", "sync", "central", "screens")
 LOGGERS = {"log", "logger", "_log", "LOG", "Logger", "logging"}
 METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
-RISKY = {"value", "values", "answer", "answers", "text", "comment", "draft", "contact",
-         "contacts", "name", "token", "code", "pin", "payload", "body", "details", "free_text",
-         "line", "lines", "email", "phone", "data", "needs_other", "sealed", "plaintext"}
+RISKY = {
+    "value",
+    "values",
+    "answer",
+    "answers",
+    "text",
+    "comment",
+    "draft",
+    "contact",
+    "contacts",
+    "name",
+    "token",
+    "code",
+    "pin",
+    "payload",
+    "body",
+    "details",
+    "free_text",
+    "line",
+    "lines",
+    "email",
+    "phone",
+    "data",
+    "needs_other",
+    "sealed",
+    "plaintext",
+}
 NOT_FORMATTED = {"exc_info", "stack_info", "stacklevel", "extra"}
 
 
@@ -40,8 +65,12 @@ def _formatted_parts(call: ast.Call) -> list[ast.AST]:
 def risky_log_calls(source: str, where: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in METHODS and _ident(node.func.value) in LOGGERS):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in METHODS
+            and _ident(node.func.value) in LOGGERS
+        ):
             continue
         for part in _formatted_parts(node):
             names = {_ident(sub) for sub in ast.walk(part)} & RISKY
@@ -54,18 +83,18 @@ def test_no_log_call_formats_personal_data() -> None:
     problems = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            problems += risky_log_calls(path.read_text(encoding="utf-8"),
-                                        str(path.relative_to(ROOT)))
+            problems += risky_log_calls(
+                path.read_text(encoding="utf-8"), str(path.relative_to(ROOT))
+            )
     assert problems == []
 
 
 def test_the_check_catches_the_usual_slips() -> None:
-    source = '''
+    source = """
 log.info("answer %s", answer.value)
 logger.warning(f"saving {record.contact} failed")
 log.error("bad %(t)s", t=token)
 log.info("record %s sent in %.1f s", record.record_id, seconds)
-'''
+"""
     found = risky_log_calls(source, "x.py")
     assert [line.split(":")[1] for line in found] == ["2", "3", "4"]
-

@@ -1,4 +1,5 @@
 """kiosk.logs: JSON lines in the data dir, rotation, and the privacy filter (real files)."""
+
 from __future__ import annotations
 
 import json
@@ -49,20 +50,24 @@ def test_log_file_and_folder_are_private(kiosk_logging: Path) -> None:
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-@pytest.mark.parametrize("secret, sensitive, placeholder", [
-    ("Authorization: Bearer pvt_Zm9vYmFyYmF6cXV4cXV1eA", "Zm9vYmFy", "<token>"),
-    ("token=pvt_Zm9vYmFyYmF6cXV4cXV1eA", "Zm9vYmFy", "<redacted>"),
-    ("enrolment code 7K3MX9QRTP2A", "7K3MX9QRTP2A", "<code>"),
-    ("key pv1-priv:AAAAabcdEFGH", "AAAAabcdEFGH", "<private key>"),
-    ("pin_hash = scrypt$16384$8$1$c2FsdA$aGFzaA", "c2FsdA", "<redacted>"),
-    ("write to jo.bloggs+ward3@nhs.net", "bloggs", "<email>"),
-    ("ring 07700 900461 after six", "900461", "<phone>"),
-    ("ring +44 (0)20 7946 0958", "7946", "<phone>"),
-    ("NHS number 943 476 5919", "5919", "<nhs number>"),
-    ("lives at LS1 4AP", "4AP", "<postcode>"),
-])
-def test_tokens_and_contact_details_are_scrubbed(kiosk_logging: Path, secret: str,
-                                                 sensitive: str, placeholder: str) -> None:
+@pytest.mark.parametrize(
+    "secret, sensitive, placeholder",
+    [
+        ("Authorization: Bearer pvt_Zm9vYmFyYmF6cXV4cXV1eA", "Zm9vYmFy", "<token>"),
+        ("token=pvt_Zm9vYmFyYmF6cXV4cXV1eA", "Zm9vYmFy", "<redacted>"),
+        ("enrolment code 7K3MX9QRTP2A", "7K3MX9QRTP2A", "<code>"),
+        ("key pv1-priv:AAAAabcdEFGH", "AAAAabcdEFGH", "<private key>"),
+        ("pin_hash = scrypt$16384$8$1$c2FsdA$aGFzaA", "c2FsdA", "<redacted>"),
+        ("write to jo.bloggs+ward3@nhs.net", "bloggs", "<email>"),
+        ("ring 07700 900461 after six", "900461", "<phone>"),
+        ("ring +44 (0)20 7946 0958", "7946", "<phone>"),
+        ("NHS number 943 476 5919", "5919", "<nhs number>"),
+        ("lives at LS1 4AP", "4AP", "<postcode>"),
+    ],
+)
+def test_tokens_and_contact_details_are_scrubbed(
+    kiosk_logging: Path, secret: str, sensitive: str, placeholder: str
+) -> None:
     log.error("request failed: %s", secret)
     log.error(f"formatted early: {secret}")  # an f-string bypasses args: still scrubbed
     msgs = [e["msg"] for e in entries(kiosk_logging)]
@@ -71,8 +76,10 @@ def test_tokens_and_contact_details_are_scrubbed(kiosk_logging: Path, secret: st
 
 
 def test_ordinary_technical_facts_survive_the_scrub() -> None:
-    line = ("record 0f3a9c2e4b5d6e7f8a9b0c1d2e3f4a5b: 503 from http://127.0.0.1:8000 at "
-            "2026-11-26T10; next try in 12.5 s; epoch 1764155000.5; device kiosk-0042 ward-3")
+    line = (
+        "record 0f3a9c2e4b5d6e7f8a9b0c1d2e3f4a5b: 503 from http://127.0.0.1:8000 at "
+        "2026-11-26T10; next try in 12.5 s; epoch 1764155000.5; device kiosk-0042 ward-3"
+    )
     assert scrub(line) == line
 
 
@@ -155,8 +162,11 @@ def test_safe_traceback_has_no_locals() -> None:
 
 def test_files_rotate_and_stay_bounded(kiosk_logging: Path) -> None:
     assert MAX_BYTES * (BACKUPS + 1) <= 10_000_000  # a kiosk's logs never outgrow 10 MB
-    (handler,) = [h for h in logging.getLogger().handlers
-                  if isinstance(h, logging.handlers.RotatingFileHandler)]
+    (handler,) = [
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.handlers.RotatingFileHandler)
+    ]
     handler.maxBytes = 20_000  # the real handler, rotating sooner so the test stays fast
     for _ in range(200):
         log.debug("%s", "x" * 1000)
@@ -180,8 +190,14 @@ Logger.info("Window: mail jo.bloggs@nhs.net")
 def test_kivy_imported_first_still_logs_only_through_the_filter(tmp_path: Path) -> None:
     env = {**os.environ, "KIVY_LOG_MODE": "KIVY", "KIVY_HOME": str(tmp_path / "kivy")}
     env.pop("KIVY_NO_CONSOLELOG", None)
-    proc = subprocess.run([sys.executable, "-c", _KIVY_FIRST, str(tmp_path)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KIVY_FIRST, str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     (entry,) = [json.loads(x) for x in log_path(tmp_path).read_text().splitlines()]
     assert entry["logger"] == "kivy" and entry["msg"] == "Window: mail <email>"
@@ -202,17 +218,27 @@ raise KeyError(answer)
 
 
 def test_uncaught_exceptions_in_any_thread_are_logged_safely(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-c", _CRASHER, str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASHER, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     logged = [json.loads(x) for x in log_path(tmp_path).read_text().splitlines()]
     everything = proc.stdout + proc.stderr + json.dumps(logged)
     assert "secret" not in everything and "Jane" not in everything and "filthy" not in everything
     where = [e["msg"] for e in logged if e["level"] == "CRITICAL"]
-    assert where == ["unhandled exception in thread pv-worker: ValueError",
-                     "unhandled exception in the main thread: KeyError"]
-    assert all(", in worker" in e["traceback"] or "<module>" in e["traceback"]
-               for e in logged if e["level"] == "CRITICAL")
+    assert where == [
+        "unhandled exception in thread pv-worker: ValueError",
+        "unhandled exception in the main thread: KeyError",
+    ]
+    assert all(
+        ", in worker" in e["traceback"] or "<module>" in e["traceback"]
+        for e in logged
+        if e["level"] == "CRITICAL"
+    )
     assert "unhandled exception in the main thread" in proc.stderr  # journald sees that it died
 
 
@@ -220,11 +246,18 @@ def test_an_unwritable_data_dir_falls_back_to_stderr(tmp_path: Path) -> None:
     """A kiosk whose disk is read-only or full must still start (and say why)."""
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
-    script = ("import sys, logging\nfrom kiosk.logs import setup_logging\n"
-              "assert setup_logging(sys.argv[1]) is None\n"
-              "logging.getLogger('x').error('mail %s', 'jo@nhs.net')\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(blocker / "data")], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    script = (
+        "import sys, logging\nfrom kiosk.logs import setup_logging\n"
+        "assert setup_logging(sys.argv[1]) is None\n"
+        "logging.getLogger('x').error('mail %s', 'jo@nhs.net')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(blocker / "data")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "cannot write logs in" in proc.stderr and "stderr only" in proc.stderr
     assert "NotADirectoryError: Not a directory (errno 20)" in proc.stderr
@@ -232,13 +265,20 @@ def test_an_unwritable_data_dir_falls_back_to_stderr(tmp_path: Path) -> None:
 
 
 def test_early_logging_filters_stderr_until_the_data_dir_is_known(tmp_path: Path) -> None:
-    script = ("import logging\nfrom kiosk.logs import early_logging, setup_logging\n"
-              "early_logging()\nlogging.getLogger('x').warning('ring 07700 900461')\n"
-              "setup_logging(__import__('sys').argv[1], console=False)\n"
-              "logging.getLogger('x').warning('now in the file')\n"
-              "assert len(logging.getLogger().handlers) == 1\n")
-    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    script = (
+        "import logging\nfrom kiosk.logs import early_logging, setup_logging\n"
+        "early_logging()\nlogging.getLogger('x').warning('ring 07700 900461')\n"
+        "setup_logging(__import__('sys').argv[1], console=False)\n"
+        "logging.getLogger('x').warning('now in the file')\n"
+        "assert len(logging.getLogger().handlers) == 1\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "ring <phone>" in proc.stderr and "900461" not in proc.stderr
     assert "now in the file" in log_path(tmp_path).read_text()
