@@ -16,7 +16,7 @@ run: $(STAMP)
 
 ## The whole test suite (what CI runs through .ci/run).
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kiosk sync central screens tests bench
