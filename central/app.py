@@ -24,6 +24,7 @@ from central.content import ContentPublisher
 from central.db import DatabaseBusyError
 from central.openapi import openapi_schema
 from central.service import CentralRecord, Device
+from central.web import WebSettings, mount_staff_web
 from sync.protocol import (
     API_PREFIX,
     MAX_BODY_BYTES,
@@ -92,7 +93,11 @@ def _bearer(request: Request) -> str:
 
 
 def build_app(
-    record: CentralRecord, publisher: ContentPublisher, *, bench: bool = False
+    record: CentralRecord,
+    publisher: ContentPublisher,
+    *,
+    bench: bool = False,
+    staff_web: WebSettings | None = None,
 ) -> Starlette:
     async def guarded(request: Request, handler: Any) -> Response:
         try:
@@ -198,4 +203,6 @@ def build_app(
         routes.append(route("/bench/discard", discard, ["POST"]))
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.record = record
+    if staff_web is not None:
+        mount_staff_web(app, record, publisher, staff_web)
     return app

@@ -143,9 +143,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def app_from_env() -> object:
     """The ASGI app for one `serve` worker process (see cmd_serve)."""
     from central.app import build_app
+    from central.web.settings import settings_from_env
 
     _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
-    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)))
+    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)),
+                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])))
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -300,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     from central.returns_cli import add_commands as add_report_commands
 
     add_report_commands(sub)
+    from central.web.cli import add_commands as add_staff_commands
+
+    add_staff_commands(sub)
     return parser
 
 
