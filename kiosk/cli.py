@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from kiosk.errors import PatientVoiceError
@@ -83,9 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _logging(args: argparse.Namespace) -> None:
+    """Filtered, rotating logs in the data dir before any command runs (kiosk/logs.py).
+
+    Done before the command's module is imported, so Kivy's own handlers are replaced too.
+    A config problem is not reported here: the command itself reports it as a sentence.
+    """
+    from kiosk.config import load_config
+    from kiosk.logs import early_logging, setup_logging
+
+    level = os.environ.get("KIOSK_LOG_LEVEL", "INFO")
+    early_logging(os.environ.get("KIOSK_LOG_LEVEL", "WARNING"))
+    try:
+        cfg = load_config(args.config, missing_ok=True)
+    except PatientVoiceError:
+        return
+    setup_logging(
+        cfg.kiosk.data_dir,
+        level,
+        name="sync" if args.command == "sync" else "kiosk",
+        console=args.command in ("run", "sync"),
+        secrets=[cfg.central.token] if cfg.central.token else [],
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     module, func = args._target
+    _logging(args)
     try:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except PatientVoiceError as exc:
