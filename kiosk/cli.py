@@ -95,6 +95,8 @@ def _logging(args: argparse.Namespace) -> None:
 
     level = os.environ.get("KIOSK_LOG_LEVEL", "INFO")
     early_logging(os.environ.get("KIOSK_LOG_LEVEL", "WARNING"))
+    if args.command in ("status", "check-config"):
+        return  # inspection only: they must not create the data dir or write to it
     try:
         cfg = load_config(args.config, missing_ok=True)
     except PatientVoiceError:
