@@ -55,6 +55,19 @@ from screens.translation import Lookup, style_for  # noqa: E402
 from screens.wiring import Services  # noqa: E402
 
 
+#: screen name -> (module, class)
+SCREENS = {
+    "welcome": ("screens.welcome", "WelcomeScreen"),
+    "fft": ("screens.question_fft", "FftScreen"),
+    "choice": ("screens.question_choice", "ChoiceScreen"),
+    "yes_no": ("screens.question_yes_no", "YesNoScreen"),
+    "free_text": ("screens.question_text", "FreeTextScreen"),
+    "contact": ("screens.question_contact", "ContactScreen"),
+    "thank_you": ("screens.thank_you", "ThankYouScreen"),
+    "staff": ("screens.staff", "StaffScreen"),
+}
+
+
 class KioskRoot(FloatLayout):
     """Top bar + screens. Watches the hidden staff gesture: hold the top-left corner 5 s."""
 
@@ -131,12 +144,12 @@ class PatientVoiceApp(App):
         from kivy.core.window import Window
 
         theme.set_window_size(*Window.size)
-        self._load_screens()
+        self._screens: dict[str, Any] = {}
+        import screens.widgets  # noqa: F401  (the top bar's classes, for app.kv)
+
         root = Builder.load_file(str(HERE / "app.kv"))
         self.sm = root.ids.sm
-        for name, screen in self._screens.items():
-            screen.name = name
-            self.sm.add_widget(screen)
+        self.screen("welcome")  # the others are built when first shown (start-up time)
         self.timeout = self._make_overlay()
         root.bind(on_staff_gesture=lambda *_: self.open_staff())
         Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
@@ -150,35 +163,29 @@ class PatientVoiceApp(App):
         self.clear_everything()
         return root
 
-    def _load_screens(self) -> None:
-        from screens.question_choice import ChoiceScreen
-        from screens.question_contact import ContactScreen
-        from screens.question_fft import FftScreen
-        from screens.question_text import FreeTextScreen
-        from screens.question_yes_no import YesNoScreen
-        from screens.staff import StaffScreen
-        from screens.thank_you import ThankYouScreen
-        from screens.welcome import WelcomeScreen
+    def _make_screen(self, name: str) -> Any:
+        """Build one screen and connect its events (Kivy's showcase: screens load lazily)."""
+        import importlib
 
-        self._screens: dict[str, Any] = {
-            "welcome": WelcomeScreen(), "fft": FftScreen(), "choice": ChoiceScreen(),
-            "yes_no": YesNoScreen(), "free_text": FreeTextScreen(), "contact": ContactScreen(),
-            "thank_you": ThankYouScreen(), "staff": StaffScreen()}
-        welcome = self._screens["welcome"]
-        welcome.bind(on_start_feedback=lambda *_: self.journey.start(),
-                     on_choose_language=lambda _w, tag: self.set_language(tag))
-        for name in QUESTION_SCREENS:
-            self._screens[name].bind(
-                on_answer=lambda _s, v: self.journey.answer(v),
-                on_back=lambda *_: self.journey.back(), on_skip=lambda *_: self.journey.skip(),
-                on_draft=lambda _s, v: self.journey.draft(v))
-        self._screens["thank_you"].bind(on_done=lambda *_: self.journey.reset())
-        staff = self._screens["staff"]
-        staff.bind(on_pin_entered=lambda _s, pin: self._check_pin(pin),
-                   on_leave_staff=lambda *_: self.journey.reset(),
-                   on_exit_app=lambda *_: self.stop(),
-                   on_test_speaker=lambda *_: self.speak(["This is a test of the speaker."]),
-                   on_change_location=lambda _s, code: self._change_location(code))
+        module, cls = SCREENS[name]
+        screen = getattr(importlib.import_module(module), cls)(name=name)
+        if name == "welcome":
+            screen.bind(on_start_feedback=lambda *_: self.journey.start(),
+                        on_choose_language=lambda _w, tag: self.set_language(tag))
+        elif name in QUESTION_SCREENS:
+            screen.bind(on_answer=lambda _s, v: self.journey.answer(v),
+                        on_back=lambda *_: self.journey.back(),
+                        on_skip=lambda *_: self.journey.skip(),
+                        on_draft=lambda _s, v: self.journey.draft(v))
+        elif name == "thank_you":
+            screen.bind(on_done=lambda *_: self.journey.reset())
+        elif name == "staff":
+            screen.bind(on_pin_entered=lambda _s, pin: self._check_pin(pin),
+                        on_leave_staff=lambda *_: self.journey.reset(),
+                        on_exit_app=lambda *_: self.stop(),
+                        on_test_speaker=lambda *_: self.speak(["This is a test of the speaker."]),
+                        on_change_location=lambda _s, code: self._change_location(code))
+        return screen
 
     def _make_overlay(self) -> Any:
         from screens.timeout import TimeoutOverlay
@@ -189,6 +196,9 @@ class PatientVoiceApp(App):
         return overlay
 
     def screen(self, name: str) -> Any:
+        if name not in self._screens:
+            self._screens[name] = screen = self._make_screen(name)
+            self.sm.add_widget(screen)
         return self._screens[name]
 
     def show_screen(self, name: str) -> None:
@@ -205,8 +215,7 @@ class PatientVoiceApp(App):
         self.language = tag
         self.style = style_for(tag)
         self.tr = Lookup(self.translator, tag)
-        welcome = self._screens["welcome"]
-        welcome.mark_language(tag)
+        self.screen("welcome").mark_language(tag)
         self._refresh_welcome()
 
     def on_big_text(self, *_: Any) -> None:
@@ -219,9 +228,10 @@ class PatientVoiceApp(App):
         if not hasattr(self, "_screens"):
             return
         for name in ("choice", "contact"):  # paged lists re-measure at the new size
-            Clock.schedule_once(lambda dt, s=self._screens[name]: s.ids.choices.relayout())
-        fft = self._screens["fft"]
-        if fft.view is not None:  # faces go from 3 to 2 columns and back
+            if name in self._screens:
+                Clock.schedule_once(lambda dt, s=self._screens[name]: s.ids.choices.relayout())
+        fft = self._screens.get("fft")
+        if fft is not None and fft.view is not None:  # faces go from 3 to 2 columns and back
             fft.populate(fft.view)
 
     def speak(self, lines: list[str] | None = None) -> None:
@@ -255,7 +265,7 @@ class PatientVoiceApp(App):
     def show_thank_you(self, *, contact_requested: bool, involvement_requested: bool) -> None:
         from screens.thank_you import RETURN_SECONDS
 
-        thanks = self._screens["thank_you"]
+        thanks = self.screen("thank_you")
         thanks.contact_requested = contact_requested
         thanks.involvement_requested = involvement_requested
         thanks.seconds = RETURN_SECONDS
@@ -264,7 +274,7 @@ class PatientVoiceApp(App):
         self._thanks_event = Clock.schedule_interval(self._thanks_tick, 1.0)
 
     def _thanks_tick(self, *_: Any) -> None:
-        thanks = self._screens["thank_you"]
+        thanks = self.screen("thank_you")
         thanks.seconds -= 1
         if thanks.seconds <= 0:
             self.journey.reset()
@@ -291,7 +301,7 @@ class PatientVoiceApp(App):
         self.show_screen("welcome")
 
     def _refresh_welcome(self) -> None:
-        services, welcome = self.services, self._screens["welcome"]
+        services, welcome = self.services, self.screen("welcome")
         lang = self.language
         welcome.title = services.survey.text(services.survey.title, lang)
         welcome.idle_seconds = int(services.idle_seconds)
@@ -309,7 +319,7 @@ class PatientVoiceApp(App):
     def open_staff(self) -> None:
         if self.journey.session is not None:
             return  # never in the middle of someone's answers
-        staff = self._screens["staff"]
+        staff = self.screen("staff")
         staff.clear()
         self.show_screen("staff")
 
@@ -337,7 +347,7 @@ class PatientVoiceApp(App):
     def _pin_checked(self, ok: bool, message: str, facts: dict | None) -> None:
         from screens.staff import staff_info
 
-        staff = self._screens["staff"]
+        staff = self.screen("staff")
         if ok and facts is not None:
             staff.info = staff_info(facts, self.tr)
         staff.pin_result(ok, message)
@@ -345,7 +355,7 @@ class PatientVoiceApp(App):
     def _change_location(self, code: str) -> None:
         from kiosk.errors import PatientVoiceError
 
-        staff = self._screens["staff"]
+        staff = self.screen("staff")
         try:
             self.services.change_location(code)
         except PatientVoiceError as exc:
@@ -359,7 +369,7 @@ class PatientVoiceApp(App):
     def _check_refresh_staff(self) -> None:
         from screens.staff import staff_info
 
-        staff = self._screens["staff"]
+        staff = self.screen("staff")
         staff.info = staff_info(self.services.staff_facts(), self.tr)
 
     def on_stop(self) -> None:

@@ -68,7 +68,7 @@ class Journey:
             self.finish()
             return
         name = KIND_SCREENS[question.kind]
-        screen = self.app.sm.get_screen(name)
+        screen = self.app.screen(name)
         screen.show(self.view(session, question))
         self.app.show_screen(name)
 
