@@ -54,7 +54,6 @@ from screens.journey import QUESTION_SCREENS, Journey  # noqa: E402
 from screens.translation import Lookup, style_for  # noqa: E402
 from screens.wiring import Services  # noqa: E402
 
-
 #: screen name -> (module, class)
 SCREENS = {
     "welcome": ("screens.welcome", "WelcomeScreen"),
