@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -26,9 +27,12 @@ from pathlib import Path
 from central.content import ContentPublisher
 from central.db import Database
 from central.service import DEFAULT_CODE_TTL, CentralRecord
+from kiosk.config import DEFAULT_SURVEY
 from kiosk.crypto import PrivateKey, PublicKey
 from kiosk.errors import CryptoError, PatientVoiceError
 from sync.protocol import WireError
+
+log = logging.getLogger(__name__)
 
 ENV_URL, ENV_KEYS, ENV_BENCH = ("KIOSK_CENTRAL_DATABASE_URL", "KIOSK_CENTRAL_KEYS_DIR",
                                "KIOSK_CENTRAL_BENCH")
@@ -61,8 +65,12 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
     )
     retired = tuple(PrivateKey.load(p) for p in sorted(keys.glob("responses.*.key")))
     current = responses.public_key().to_text() if responses else None
-    return (db, CentralRecord(db, responses, contacts, retired),
-            ContentPublisher(db, responses_key=current))
+    publisher = ContentPublisher(db, responses_key=current)
+    try:
+        publisher.register_known_survey(DEFAULT_SURVEY)
+    except WireError as exc:  # the packaged survey changed without a new version number
+        log.warning("packaged survey not registered: %s", exc)
+    return db, CentralRecord(db, responses, contacts, retired), publisher
 
 
 def rotate_responses_key(keys: Path) -> PrivateKey:

@@ -73,6 +73,17 @@ class ContentPublisher:
                 (location, kind, body, now),
             )
 
+    def register_known_survey(self, path: Any) -> None:
+        """Make a survey's (id, version) known for ingest without publishing it to kiosks.
+
+        Kiosks ship with the packaged default survey and use it until content says otherwise,
+        so the central record must accept its responses from the first upload.
+        """
+        with open(path, encoding="utf-8") as fh:
+            item = validate("survey", json.load(fh), str(path))
+        with self.db.transaction() as tx:
+            self._register_survey(tx, item, canonical(item).decode("utf-8"), self._clock())
+
     @staticmethod
     def _register_survey(tx: Any, item: dict, body: str, now: float) -> None:
         # A (survey id, version) pair means one exact survey forever: reports depend on it.

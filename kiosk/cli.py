@@ -111,6 +111,8 @@ def _logging(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Kivy parses sys.argv at import unless told not to: `kiosk --config F run` would reach it.
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
     args = build_parser().parse_args(argv)
     module, func = args._target
     _logging(args)

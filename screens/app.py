@@ -122,7 +122,9 @@ class PatientVoiceApp(App):
     big_text = BooleanProperty(False)
     high_contrast = BooleanProperty(False)
     volume = NumericProperty(1.0)
-    can_speak = BooleanProperty(False)
+    can_speak = BooleanProperty(False)  # the speaker button shows (this language has audio)
+    reading = StringProperty("idle")  # "busy" while rendering or playing: the button says Stop
+    read_done = BooleanProperty(False)  # this screen was read: the button says Repeat
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # first: Kivy properties set before it never dispatch
@@ -131,7 +133,7 @@ class PatientVoiceApp(App):
         self.language = services.default_language
         self.style = style_for(services.default_language)
         self.tr = Lookup(self.translator, services.default_language)
-        self.can_speak = services.speak is not None
+        self.reader: Any = None  # screens.read_aloud.ReadAloud, made in build()
         self.idle = IdleWatcher(services.idle_seconds, services.warning_seconds,
                                 on_warn=self._warn, on_countdown=self._countdown,
                                 on_expire=self._expire, clock=services.clock)
@@ -144,6 +146,7 @@ class PatientVoiceApp(App):
 
         theme.set_window_size(*Window.size)
         self._screens: dict[str, Any] = {}
+        self._make_reader()
         import screens.widgets  # noqa: F401  (the top bar's classes, for app.kv)
 
         root = Builder.load_file(str(HERE / "app.kv"))
@@ -153,6 +156,8 @@ class PatientVoiceApp(App):
         root.bind(on_staff_gesture=lambda *_: self.open_staff())
         Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
         Window.bind(on_touch_down=lambda *_: self.idle.activity())
+        Window.bind(on_touch_down=self._interrupt_speech)
+        self.sm.bind(current=lambda *_: self.reader.new_screen())
         from screens.widgets import TAP_GUARD
 
         # Every finger lifted frees the tap guard, even if its button vanished meanwhile.
@@ -182,7 +187,8 @@ class PatientVoiceApp(App):
             screen.bind(on_pin_entered=lambda _s, pin: self._check_pin(pin),
                         on_leave_staff=lambda *_: self.journey.reset(),
                         on_exit_app=lambda *_: self.stop(),
-                        on_test_speaker=lambda *_: self.speak(["This is a test of the speaker."]),
+                        on_test_speaker=lambda s: setattr(s, "message",
+                                                          self.reader.test_speaker()),
                         on_change_location=lambda _s, code: self._change_location(code))
         return screen
 
@@ -190,7 +196,9 @@ class PatientVoiceApp(App):
         from screens.timeout import TimeoutOverlay
 
         overlay = TimeoutOverlay()
-        overlay.bind(on_more_time=lambda *_: self.more_time(),
+        overlay.bind(on_open=lambda *_: self.reader.new_screen(),
+                     on_dismiss=lambda *_: self.reader.new_screen(),
+                     on_more_time=lambda *_: self.more_time(),
                      on_finish_now=lambda *_: self._expire())
         return overlay
 
@@ -215,6 +223,9 @@ class PatientVoiceApp(App):
         self.style = style_for(tag)
         self.tr = Lookup(self.translator, tag)
         self.screen("welcome").mark_language(tag)
+        if self.reader is not None:
+            self.reader.new_screen()
+            self.can_speak = self.reader.available(tag)
         self._refresh_welcome()
 
     def on_big_text(self, *_: Any) -> None:
@@ -233,13 +244,41 @@ class PatientVoiceApp(App):
         if fft is not None and fft.view is not None:  # faces go from 3 to 2 columns and back
             fft.populate(fft.view)
 
-    def speak(self, lines: list[str] | None = None) -> None:
-        """The read-aloud hook (issue 4): the current screen says what it would read."""
-        if lines is None:
-            shown = self.timeout if self.timeout.parent else self.sm.current_screen
-            lines = shown.speak_text() if hasattr(shown, "speak_text") else []
-        if self.services.speak is not None and lines:
-            self.services.speak(lines, self.language)
+    # --- read-aloud (issue 4) ------------------------------------------------------------------
+
+    def _make_reader(self) -> None:
+        from screens.read_aloud import ReadAloud
+
+        self.reader = ReadAloud(self.services.speaker)
+        self.reader.bind(state=lambda _r, v: setattr(self, "reading", v),
+                         done=lambda _r, v: setattr(self, "read_done", v))
+        if self.services.status is not None:
+            try:
+                self.services.status.update(audio="ok" if self.reader.audio_ok else "no-device")
+            except Exception:  # noqa: BLE001 - a status file problem must not stop the kiosk
+                log.exception("could not record the audio state in the status file")
+
+    def shown_screen(self) -> Any:
+        """What a person sees: the timeout warning when it is open, else the current screen."""
+        return self.timeout if self.timeout.parent else self.sm.current_screen
+
+    def speak(self) -> None:
+        """The speaker button: read the shown screen in its language (Stop while reading)."""
+        shown = self.shown_screen()
+        lines = shown.speak_text() if hasattr(shown, "speak_text") else []
+        self.reader.toggle(lines, self.language)
+
+    def speaker_button(self) -> Any:
+        return self.timeout.ids.read_aloud if self.timeout.parent else self.root.ids.read_aloud
+
+    def _interrupt_speech(self, _window: Any, touch: Any) -> None:
+        """Any tap anywhere silences read-aloud, except on the speaker button (it toggles)."""
+        if self.reader.state != "busy":
+            return
+        button = self.speaker_button()
+        x, y = button.to_window(button.x, button.y)
+        if not (x <= touch.x <= x + button.width and y <= touch.y <= y + button.height):
+            self.reader.stop()
 
     # --- inactivity ----------------------------------------------------------------------------
 
@@ -331,7 +370,7 @@ class PatientVoiceApp(App):
                 message = "" if ok else self._pin_message()
             except PatientVoiceError as exc:
                 ok, message = False, self.tr._(exc.user_message)
-            facts = self.services.staff_facts() if ok else None
+            facts = self._staff_facts() if ok else None
             Clock.schedule_once(lambda dt: self._pin_checked(ok, message, facts))
         threading.Thread(target=work, name="pv-pin", daemon=True).start()
 
@@ -369,10 +408,22 @@ class PatientVoiceApp(App):
         from screens.staff import staff_info
 
         staff = self.screen("staff")
-        staff.info = staff_info(self.services.staff_facts(), self.tr)
+        staff.info = staff_info(self._staff_facts(), self.tr)
+
+    def _staff_facts(self) -> dict[str, Any]:
+        """Counts and times, with read-aloud's state: the device and languages without it."""
+        facts = dict(self.services.staff_facts())
+        problems = self.reader.staff_lines(self.services.languages)
+        facts["audio"] = " ".join(problems) if problems else "ok"
+        return facts
+
+    def on_start(self) -> None:
+        self.services.start_background()
 
     def on_stop(self) -> None:
-        self.services._pool.shutdown(wait=True)  # every accepted response is on disk first
+        if self.reader is not None:
+            self.reader.stop()
+        self.services.stop_background()  # every accepted response is on disk first
 
 
 def run_main(args: Any) -> int:
@@ -385,5 +436,9 @@ def run_main(args: Any) -> int:
         os.environ.setdefault("SDL_VIDEODRIVER", "kmsdrm")
     lock_down(windowed)
     cfg = load_config(getattr(args, "config", None))
-    PatientVoiceApp(services_from_config(cfg)).run()
+    from screens.crash import install_crash_screen
+
+    app = PatientVoiceApp(services_from_config(cfg))
+    install_crash_screen(app)  # a calm "please ask a member of staff" screen, never a traceback
+    app.run()
     return 0

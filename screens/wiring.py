@@ -43,8 +43,11 @@ class Services:
     content: ContentStore | None = None
     status: StatusFile | None = None
     config: KioskConfig | None = None
-    speak: Callable[[list[str], str], None] | None = None  # read-aloud hook (issue 4)
+    #: read-aloud (kiosk.speech.Speaker, WAV cache in the data dir); None: no speaker button
+    speaker: Any = None
     burst: BurstDetector = field(default_factory=BurstDetector)
+    #: background uploads (sync.runner.SyncRunner); None when not enrolled, or in tests
+    sync: Any = None
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="pv-store"))
     saves: list[Future] = field(default_factory=list)
@@ -64,6 +67,8 @@ class Services:
     def _log_outcome(self, future: Future) -> None:
         exc = future.exception()
         if exc is None:
+            if self.sync is not None:
+                self.sync.wake()  # stored durably: upload soon if the network allows
             return
         # The technical detail goes to the log and the status file; never the record itself.
         log.error("saving a response failed: %s", exc)
@@ -77,6 +82,17 @@ class Services:
         with self._lock:
             pending = list(self.saves)
         return [f.exception(timeout=timeout) for f in pending]
+
+    def start_background(self) -> None:
+        """The sync agent's thread (it never touches widgets; the staff screen reads status)."""
+        if self.sync is not None:
+            self.sync.start()
+
+    def stop_background(self) -> None:
+        """Every accepted response on disk first, then the sync thread stopped."""
+        self._pool.shutdown(wait=True)
+        if self.sync is not None:
+            self.sync.stop()
 
     def content_items(self, language: str) -> list[Any]:
         if self.content is None:
@@ -114,4 +130,23 @@ def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
     return Services(survey=survey, device=device, add_record=store.add, languages=languages,
                     default_language=default, idle_seconds=cfg.kiosk.idle_seconds,
                     warning_seconds=cfg.kiosk.warning_seconds, pin_hash=cfg.staff.pin_hash,
-                    test=test, content=content, status=StatusFile(cfg.status_path), config=cfg)
+                    test=test, content=content, status=StatusFile(cfg.status_path), config=cfg,
+                    sync=None if test else _sync_runner(cfg, store, content),
+                    speaker=_speaker(cfg))
+
+
+def _speaker(cfg: KioskConfig) -> Any:
+    """Read-aloud with its WAV cache in the data dir (file names are hashes, never text)."""
+    from kiosk.speech import Speaker
+
+    return Speaker(cfg.kiosk.data_dir / "speech-cache")
+
+
+def _sync_runner(cfg: KioskConfig, store: Any, content: ContentStore) -> Any:
+    """The background uploader for an enrolled kiosk; None (and a log line) otherwise."""
+    from sync.runner import SyncRunner, build_agent
+
+    if not cfg.enrolled:
+        log.warning("this kiosk is not enrolled: responses stay sealed on it until `kiosk enrol`")
+        return None
+    return SyncRunner(build_agent(cfg, store=store, content=content))

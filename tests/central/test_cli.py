@@ -170,3 +170,16 @@ def test_rotating_the_responses_key_keeps_older_records_readable(
     result = record.ingest(record.authenticate(old.token), Batch(batch_id_for(wire), tuple(wire)),
                            "x" * 64)  # fmt: skip
     assert [r.status for r in result.results] == ["accepted"]
+
+
+def test_a_fresh_central_knows_the_packaged_survey(tmp_path: Path) -> None:
+    """Kiosks ship with assets/surveys/fft.json: their first upload must not be quarantined
+    as an unknown survey version just because nobody published content yet."""
+    survey = json.loads(FFT_SURVEY.read_text(encoding="utf-8"))
+    db, record, _ = open_central(f"sqlite:///{tmp_path / 'c.sqlite'}", tmp_path / "keys")
+    try:
+        assert (survey["id"], survey["version"]) in record._surveys()
+        with db.read() as tx:  # registered for ingest only: not pushed to kiosks as content
+            assert tx.all("SELECT kind FROM content") == []
+    finally:
+        db.close()
