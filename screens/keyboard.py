@@ -3,19 +3,28 @@
 Kivy's VKeyboard floats over the layout (and ~230 px of it can cover the field); this one is a
 row of the screen's own layout, so it can never cover the text it types into, every key is a
 real widget the touch-target test can measure, and tests tap keys like any other button.
-Layouts are Latin (letters, numbers and signs, accented letters for Welsh, Polish, Romanian,
-Portuguese); typing Arabic-script text is out of reach of Kivy's TextInput (it cannot shape).
+Pages (screens.keyboard_layouts): Latin letters, numbers and signs, accented letters (Welsh,
+Polish, Romanian, Portuguese), and for Arabic, Urdu, Farsi, Sorani and Bengali their own
+letters and signs, shown first in that language. It types into a TouchTextField (any script,
+shaped, screens/touch_text.py) or, on the staff screen, an English TextInput.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
 
 from screens import theme
-from screens.keyboard_layouts import LAYOUTS
+from screens.keyboard_layouts import LAYOUTS, NATIVE, RTL_PAGES, keys, page_language
 from screens.widgets import HideMixin, PVButton, load_kv
 
 
@@ -23,17 +32,23 @@ class KeyButton(PVButton):
     """One key. A short debounce: people type faster than they answer questions."""
 
     key = StringProperty("")
-    #: Space / Delete / Done / Back are words in the person's language; letters and the
+    #: Space / Delete / Done / Back are words in the person's language; Latin letters and the
     #: layout keys (abc, 123) are Latin and must not be drawn right-to-left.
     translated = BooleanProperty(False)
+    #: the language a native page's key is drawn in (its font, script and direction)
+    key_lang = StringProperty("")
 
 
 class OnScreenKeyboard(HideMixin, BoxLayout):
-    """Types into ``target`` (a TextInput); emits ``on_done`` for the Done key."""
+    """Types into ``target`` (``insert_text`` / ``do_backspace``); emits ``on_done``."""
 
     target = ObjectProperty(None, allownone=True)
     layout = StringProperty("lower")
     show_back = BooleanProperty(False)
+    #: the person's language: its own letters come first, if it has a page here
+    language = StringProperty("en")
+    #: that language's own pages: (letters, signs), or empty
+    native_pages = ListProperty([])
     __events__ = ("on_done", "on_back")
 
     def on_kv_post(self, *_: Any) -> None:
@@ -42,13 +57,36 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
     def on_layout(self, *_: Any) -> None:
         self.build_rows()
 
+    def on_language(self, *_: Any) -> None:
+        self.native_pages = list(self.native())
+        self.layout = self.home()
+
+    def home(self) -> str:
+        """The first page for this language: its own letters, else Latin."""
+        return NATIVE[self.language][0] if self.language in NATIVE else "lower"
+
+    def native(self) -> tuple[str, ...]:
+        return NATIVE.get(self.language, ())
+
+    def sample(self, page: str) -> str:
+        """A switch key's label: the first keys of ``page`` (e.g. "ابت", "১২৩")."""
+        if page not in LAYOUTS:
+            return ""
+        label = "".join(shown for shown, _ in keys(page)[0][:3])
+        if page in RTL_PAGES and label.isdigit():
+            # the key is drawn right-to-left and HarfBuzz does no bidi: digits would read 321
+            label = label[::-1]
+        return label
+
     def build_rows(self) -> None:
         rows = self.ids.rows
         rows.clear_widgets()
-        for line in LAYOUTS[self.layout]:
+        lang = page_language(self.layout)
+        for line in keys(self.layout):
             row = BoxLayout(spacing=theme.mm(2.2))
-            for ch in line.split(" "):
-                key = KeyButton(text=ch, key=ch)
+            # right-to-left pages start at the right, as the script is read
+            for shown, typed in reversed(line) if self.layout in RTL_PAGES else line:
+                key = KeyButton(text=shown, key=typed, key_lang="" if lang == "en" else lang)
                 key.bind(on_release=self.press)
                 row.add_widget(key)
             rows.add_widget(row)
@@ -81,19 +119,44 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
             out.extend(reversed(row.children))
         return out
 
-    def type_text(self, text: str, tap) -> None:
-        """Type ``text`` by tapping keys with ``tap(widget)``, switching layouts as needed."""
-        for ch in text:
-            if ch == " ":
+    def type_text(self, text: str, tap: Callable[[Any], None]) -> None:
+        """Type ``text`` by tapping keys with ``tap(widget)``, switching layouts as needed.
+        A key may type two code points (Bengali য় is য + nukta): the longest match wins."""
+        i = 0
+        while i < len(text):
+            if text[i] == " ":
                 tap(self.ids.space)
+                i += 1
                 continue
-            layout = next((n for n, rows in LAYOUTS.items() if ch in " ".join(rows).split(" ")),
-                          None)
-            if layout is None:
-                raise ValueError(f"the on-screen keyboard has no key for {ch!r}")
-            if self.layout != layout:
-                tap(self.ids[f"to_{layout}"])
-            tap(next(k for k in self.keys() if k.key == ch))
+            page, typed = self._page_for(text[i:])
+            for switch in self._path_to(page):
+                tap(self.ids[switch])
+            tap(next(k for k in self.keys() if k.key == typed))
+            i += len(typed)
+
+    def _page_for(self, rest: str) -> tuple[str, str]:
+        order = [self.layout, *self.native(), *(p for p in LAYOUTS if p not in NATIVE_PAGES)]
+        found = [(len(typed), -n, page, typed) for n, page in enumerate(order)
+                 for row in keys(page) for _, typed in row if rest.startswith(typed)]
+        if not found:
+            raise ValueError(f"the on-screen keyboard has no key for {rest[0]!r}")
+        _, _, page, typed = max(found)
+        return page, typed
+
+    def _path_to(self, page: str) -> list[str]:
+        """The switch keys to tap, in order, from the current page to ``page``."""
+        if page == self.layout:
+            return []
+        native = self.native()
+        if page in native:
+            to_letters = [] if self.layout == native[0] else ["to_native"]
+            return to_letters + ([] if page == native[0] else ["to_signs"])
+        if page == "upper":
+            return ([] if self.layout == "lower" else ["to_lower"]) + ["to_upper"]
+        return [f"to_{page}"]
+
+
+NATIVE_PAGES = frozenset(page for pages in NATIVE.values() for page in pages)
 
 
 load_kv(__file__)

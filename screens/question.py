@@ -62,12 +62,18 @@ class QuestionScreen(Screen):
         raise NotImplementedError
 
     def speak_text(self) -> list[str]:
-        """Lines for read-aloud (issue 4): the survey's wording, never what a person typed."""
+        """Lines for read-aloud: the question, its help, each option by its meaning
+        (kiosk.speech.screen_script), never what a person typed."""
         if self.view is None:
             return []
-        lines = [self.view.progress, self.view.text, self.view.help]
-        lines += [words for _, words in self.view.options]
-        return [line for line in lines if line]
+        from kiosk.speech import screen_script
+
+        script = screen_script(self.view.question, self.view.language, self.speak_extra())
+        return [line for line in script if line and line.strip()]
+
+    def speak_extra(self) -> list[str]:
+        """The UI's own translated answer labels read after the options (yes_no: Yes, No)."""
+        return []
 
     def on_answer(self, value: Any) -> None:
         pass

@@ -13,8 +13,9 @@ from typing import Any
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.i18n import N_
-from screens.keyboard import EntryField, OnScreenKeyboard  # noqa: F401  (used in the .kv)
+from screens.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from screens.question import QuestionScreen, QuestionView
+from screens.touch_text import TouchTextField  # noqa: F401  (used in the .kv)
 from screens.widgets import app_state, load_kv
 
 METHODS = (("phone", N_("Phone call")), ("email", N_("Email")), ("text", N_("Text message")),
@@ -46,6 +47,8 @@ class ContactScreen(QuestionScreen):
     #: steps between fold it away so the answers fit at "Bigger text" too
     notice_shown = BooleanProperty(True)
     first_step = BooleanProperty(True)
+    #: an email address or phone number reads left to right in every language
+    field_direction = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         self.data: dict[str, Any] = {}
@@ -82,7 +85,7 @@ class ContactScreen(QuestionScreen):
         if self.typing:
             key = "name" if step == "name" else "value"
             field.text = str(self.data.get(key, ""))
-            self.ids.keyboard.target = field
+            self._ready_keyboard(key)
             self.prompt = self._t("Your name") if step == "name" else \
                 self._t(VALUE_PROMPTS[self.data.get("method", "phone")])
         elif step == "intro":
@@ -93,6 +96,18 @@ class ContactScreen(QuestionScreen):
         else:
             self._fill_choices(step)
         self.help_text = (self.view.help if self.view and step == self.steps[0] else "")
+
+    def _ready_keyboard(self, key: str) -> None:
+        """The page to start on: digits for a phone number, Latin letters for an email address,
+        the person's own letters for a name or a postal address."""
+        keyboard, method = self.ids.keyboard, self.data.get("method")
+        keyboard.target = self.ids.field
+        latin = key == "value" and method in ("phone", "text", "email")
+        self.field_direction = "ltr" if latin else ""
+        if not latin:
+            keyboard.layout = keyboard.home()
+        else:
+            keyboard.layout = "lower" if method == "email" else "numbers"
 
     def _fill_choices(self, step: str) -> None:
         choices = self.ids.choices
@@ -198,7 +213,9 @@ class ContactScreen(QuestionScreen):
 
     def speak_text(self) -> list[str]:
         """The prompts only: a person's name, number or address is never read out loud."""
-        lines = [self.progress_text, self.prompt, self._t(NOT_MONITORED)]
+        if self.step == "intro" and self.view is not None:
+            return [line for line in (self.view.text, self.view.help) if line]
+        lines = [self.prompt, self._t(NOT_MONITORED)]
         if not self.typing and self.step not in ("review",):
             lines += [words for _, words in self.ids.choices.options]
         return [line for line in lines if line]
@@ -209,7 +226,7 @@ class ContactScreen(QuestionScreen):
         self.step = self.prompt = self.error = ""
         self.typing = False
         self.ids.field.text = ""
-        self.ids.keyboard.layout = "lower"
+        self.ids.keyboard.layout = self.ids.keyboard.home()
         choices = self.ids.choices
         choices.selected, choices.options = [], []
         choices.ids.answers.clear_widgets()

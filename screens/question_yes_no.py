@@ -10,9 +10,8 @@ class YesNoScreen(QuestionScreen):
         self.ids.yes.selected = view.previous is True
         self.ids.no.selected = view.previous is False
 
-    def speak_text(self) -> list[str]:
-        lines = super().speak_text()
-        return lines + [self.ids.yes.text, self.ids.no.text] if lines else lines
+    def speak_extra(self) -> list[str]:
+        return [self.ids.yes.text, self.ids.no.text]
 
     def clear_answers(self) -> None:
         self.ids.yes.selected = self.ids.no.selected = False

@@ -92,6 +92,10 @@ class StaffScreen(Screen):
         self.info = None
         self.ids.location_field.text = ""
 
+    def speak_text(self) -> list[str]:
+        """The heading only: never the PIN, the device's details or an error's text."""
+        return [self.ids.heading.text]
+
     def on_pin_entered(self, pin: str) -> None:
         pass
 

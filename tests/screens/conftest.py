@@ -50,6 +50,30 @@ class FakeClock:
         self.now += seconds
 
 
+class SpySpeaker:
+    """The real kiosk.speech.Speaker (real espeak-ng, real WAVs), with every request noted:
+    the test sees exactly which lines the UI asked to have spoken, in which language."""
+
+    def __new__(cls, cache_dir: Path) -> Any:
+        from kiosk.speech import Speaker
+
+        class _Spy(Speaker):
+            def __init__(self, cache: Path) -> None:
+                super().__init__(cache)
+                self.requests: list[tuple[tuple[str, ...], str]] = []
+                self.stops = 0
+
+            def request(self, lines, language, on_ready, on_error=None) -> None:
+                self.requests.append((tuple(lines), language))
+                super().request(lines, language, on_ready, on_error)
+
+            def stop(self) -> None:
+                self.stops += 1
+                super().stop()
+
+        return _Spy(cache_dir)
+
+
 class Driver:
     """Drives the app the way a person does: taps, frames, and looking at the screen."""
 
@@ -190,7 +214,8 @@ def app_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         survey=load_survey(SURVEY), device=DeviceInfo("kiosk-test-1", "RXX01", "WARD-7"),
         add_record=add, languages=("en",), default_language="en", idle_seconds=90,
         warning_seconds=30, pin_hash=hash_pin("2468"), clock=clock,
-        pin_guard=PinGuard(clock=clock))
+        pin_guard=PinGuard(clock=clock),
+        speaker=SpySpeaker(tmp_path_factory.mktemp("speech-cache")))
     TAP_GUARD.clock = clock
     app = PatientVoiceApp(services)
     app._run_prepare()

@@ -14,6 +14,7 @@ import pytest
 from kivy.uix.textinput import TextInput
 
 from screens import theme
+from screens.touch_text import TouchTextField
 from screens.widgets import PVButton
 from tests.screens.conftest import SHOTS, walk_window
 
@@ -39,7 +40,8 @@ def targets() -> list:
 
     top = Window.children[0]  # the last one added is drawn on top and touched first
     layer = top.walk(restrict=False) if isinstance(top, ModalView) else walk_window()
-    return [w for w in layer if isinstance(w, (PVButton, TextInput)) and _visible(w)]
+    return [w for w in layer if isinstance(w, (PVButton, TextInput, TouchTextField))
+            and _visible(w)]
 
 
 def _rect(w) -> tuple[float, float, float, float]:
@@ -70,6 +72,19 @@ def target_problems(stop: str) -> list[str]:
                             f"{getattr(b, 'text', '')[:20]!r} are "
                             f"{theme.px_to_mm(max(gap, 0)):.1f} mm apart")
     return problems
+
+
+def speaker_problems(kiosk, stop: str) -> list[str]:
+    """Every tour language has a voice: the speaker button must be on every screen, tappable
+    (a target like any other: measured above) and reading that screen's own words."""
+    app = kiosk.app
+    button = app.speaker_button()
+    if button not in targets():
+        return [f"{stop}: no speaker button"]
+    shown = app.shown_screen()
+    if not (hasattr(shown, "speak_text") and shown.speak_text()):
+        return [f"{stop}: the speaker button would read nothing"]
+    return []
 
 
 def _pick(kiosk, value):
@@ -157,6 +172,7 @@ def _drive(kiosk, lang: str, big: bool) -> list[str]:
     for stop in tour(kiosk):
         kiosk.frames(2)
         problems += target_problems(stop)
+        problems += speaker_problems(kiosk, stop)
         kiosk.screenshot(SHOTS / lang / f"{stop}-{size}.png")
     return problems
 
