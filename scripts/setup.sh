@@ -36,5 +36,13 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
-.venv/bin/python -m kiosk.i18n_build 2>/dev/null || true
+# Compile the .mo catalogues from the tracked .po files as they are (never rewriting them;
+# `python -m kiosk.i18n_build` is the developer's command that extracts and updates).
+.venv/bin/python -c '
+import sys
+from kiosk.i18n import catalogue_path, load_catalogue
+from kiosk.languages import language_tags
+bad = [t for t in language_tags() if catalogue_path(t).is_file() and load_catalogue(t) is None]
+sys.exit("setup: these catalogues do not compile: " + ", ".join(bad) if bad else 0)
+'
 touch .venv/.installed
