@@ -27,6 +27,7 @@ import tomli_w
 
 from kiosk.crypto import PublicKey, Sealer
 from kiosk.errors import ConfigError, CryptoError
+from kiosk.fsutil import write_atomic
 from kiosk.store import STORE_FILENAME
 
 ENV_VAR = "KIOSK_CONFIG"
@@ -399,23 +400,9 @@ def to_toml(cfg: KioskConfig) -> dict[str, dict[str, Any]]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a leftover temp file
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomic(path, text.encode("utf-8"), mode=0o600)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ConfigError(f"cannot write {path}: {exc.strerror}; check the disk and "
                           "permissions (the old file is unchanged)") from exc
 

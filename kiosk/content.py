@@ -23,6 +23,7 @@ from typing import Any
 from kiosk.config import KNOWN_LANGUAGES
 from kiosk.crypto import PublicKey
 from kiosk.errors import CryptoError, PatientVoiceError, StoreError
+from kiosk.fsutil import write_atomic
 from kiosk.survey import Survey, parse_survey
 
 CONTENT_FILENAME = "content.json"
@@ -228,19 +229,7 @@ class ContentStore:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomic(path, data, mode=0o644, dir_mode=0o755)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path}: {exc.strerror}") from exc

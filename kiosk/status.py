@@ -24,6 +24,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import StoreError, StoreFullError, StoreReadOnlyError
+from kiosk.fsutil import write_atomic
 from kiosk.store import PendingSummary, read_summary
 
 log = logging.getLogger(__name__)
@@ -118,16 +119,10 @@ class StatusFile:
             os.close(fd)
 
     def _write(self, status: Status) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        text = json.dumps(asdict(status), indent=2, sort_keys=True)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(status), fh, indent=2, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            write_atomic(self.path, text.encode("utf-8"), mode=0o600)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise _write_error(self.path, exc) from exc
 
 

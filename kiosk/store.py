@@ -35,6 +35,7 @@ from sqlite_utils.migrations import Migrations
 
 from kiosk.crypto import Sealer
 from kiosk.errors import StoreCorruptError, StoreError, StoreFullError, StoreReadOnlyError
+from kiosk.fsutil import fsync_dir
 
 if TYPE_CHECKING:
     from kiosk.record import ResponseRecord
@@ -217,15 +218,6 @@ def _connect(path: Path) -> Database:
     return db
 
 
-def _fsync_dir(directory: Path) -> None:
-    # A new database/WAL file is only durable once its directory entry is.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _row_to_pending(row: dict[str, Any]) -> PendingRecord:
     return PendingRecord(**{k: row[k] for k in PendingRecord.__dataclass_fields__})
 
@@ -291,7 +283,7 @@ class SealedStore(_StoreBase):
         except BaseException:
             self._db.rollback()
             raise
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
 
     @contextmanager
     def _write(self) -> Iterator[None]:

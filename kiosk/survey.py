@@ -9,16 +9,15 @@ The file format is described in docs/surveys.md.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import SurveyError, SurveyValidationError
+from kiosk.fsutil import write_atomic
 
 Text = dict[str, str]  # language tag -> text; every survey language present
 
@@ -192,35 +191,12 @@ def _parse_bytes(raw: bytes, source: str) -> Survey:
 
 
 def _atomic_write(live: Path, raw: bytes) -> None:
-    # temp file in the same directory + fsync + os.replace: after a power cut the live file is
-    # either the old survey or the new one, never a torn mixture.
-    tmp: str | None = None
-    try:
-        live.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{live.name}.", suffix=".tmp", dir=live.parent)
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)  # a survey is not secret; the kiosk app must read it
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, live)
-        tmp = None
-        _fsync_dir(live.parent)
+    # After a power cut the live file is either the old survey or the new one, never torn.
+    try:  # a survey is not secret; the kiosk app must read it
+        write_atomic(live, raw, mode=0o644, dir_mode=0o755)
     except OSError as exc:
         raise SurveyError(f"{live}: cannot install the survey ({exc.strerror or exc}); "
                           "the previous survey is still in use") from exc
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------- validation

@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the kiosk and its tests need at run time:
 #   libegl1 libegl-mesa0 libgl1-mesa-dri  Kivy's SDL2 window (real GL, also offscreen in tests)
+#   libmtdev1                             multitouch events from Linux touchscreens
 #   espeak-ng sox                         read-aloud (and measuring the audio in tests)
 #   postgresql                            the central record's scale-out database (tests start their own server)
-#   fonts-noto-core fonts-noto-cjk        source of the shipped fonts when they are rebuilt
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri espeak-ng sox postgresql chromium)
+#   chromium                              the staff web pages' end-to-end tests (headless)
+# (assets/fonts/build_fonts.py also needs fonts-noto-core fonts-noto-cjk, only to rebuild fonts)
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 espeak-ng sox postgresql chromium)
 python3 -c 'import ensurepip' 2>/dev/null || PACKAGES+=(python3-venv)
 
 missing=()
