@@ -249,7 +249,8 @@ class PatientVoiceApp(App):
     def _make_reader(self) -> None:
         from screens.read_aloud import ReadAloud
 
-        self.reader = ReadAloud(self.services.speaker)
+        self.reader = ReadAloud(self.services.speaker, volume=self.volume)
+        self.bind(volume=lambda _a, v: setattr(self.reader, "volume", v))
         self.reader.bind(state=lambda _r, v: setattr(self, "reading", v),
                          done=lambda _r, v: setattr(self, "read_done", v))
         if self.services.status is not None:
@@ -423,6 +424,8 @@ class PatientVoiceApp(App):
     def on_stop(self) -> None:
         if self.reader is not None:
             self.reader.stop()
+        if self.services.speaker is not None:
+            self.services.speaker.close()  # ends the speech thread
         self.services.stop_background()  # every accepted response is on disk first
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
-from kivy.properties import BooleanProperty, OptionProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty
 
 from kiosk.errors import SpeechError
 from kiosk.speech import Audio, Speaker, audio_available, write_probe_wav
@@ -37,6 +37,7 @@ class ReadAloud(EventDispatcher):
     #: this screen was read once: the idle button offers "Repeat"
     done = BooleanProperty(False)
     audio_ok = BooleanProperty(True)
+    volume = NumericProperty(1.0)  # the App's volume (reset between people)
 
     def __init__(self, speaker: Speaker | None, *, loader: Callable[[str], Any] = _load,
                  **kwargs: Any) -> None:
@@ -113,6 +114,7 @@ class ReadAloud(EventDispatcher):
             self._finished(ticket)
             return
         self._sound = sound
+        sound.volume = self.volume
         sound.bind(on_stop=lambda *_: self._finished(ticket))
         sound.play()
 

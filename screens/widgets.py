@@ -163,6 +163,21 @@ class ChoiceButton(PVButton):
     value = ObjectProperty(None, allownone=True)
 
 
+class SpeakerButton(ChoiceButton):
+    """The read-aloud button: a drawn speaker on the reading-start side, then its words
+    ("Read aloud", "Stop", "Repeat"), so it is recognised without reading and named by meaning."""
+
+    icon_x = NumericProperty(0)  # the speaker drawing's left edge (reading-start side)
+
+    def colours(self, palette: theme.Palette, state: str, selected: bool,
+                kind: str) -> tuple[tuple, tuple, tuple]:
+        """In the top bar, "Stop" (reading) is drawn inverted so the state shows at a glance."""
+        if kind == "bar" and selected and state != "down":
+            p = palette
+            return tuple(theme.hex_rgba(c) for c in (p.on_bar, p.on_bar, p.bar))  # type: ignore[return-value]
+        return super().colours(palette, state, selected, kind)
+
+
 
 #: Mouth per FFT code: (arc start, arc end, vertical offset as a share of the radius) or None
 #: for a straight mouth. Kivy's ellipse angles start at 12 o'clock and run clockwise.

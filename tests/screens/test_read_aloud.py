@@ -16,6 +16,7 @@ import pytest
 from kiosk.speech import screen_script
 from screens import theme
 from screens.read_aloud import ReadAloud
+from tests.screens.conftest import SHOTS
 
 VOICED = ["en", "en-x-easy", "cy", "pl", "ar", "ur", "fa", "ro", "pt", "zh-Hans", "zh-Hant", "bn"]
 SILENT = ["so", "ckb"]  # no espeak-ng voice and no recordings in assets/audio
@@ -79,6 +80,7 @@ def test_tap_requests_the_screen_script_in_the_active_language(kiosk, lang: str)
     assert speaker.requests[before:] == [(screen_script(question, lang), lang)]
     assert app.reading == "busy"
     assert app.root.ids.read_aloud.text == app.tr._("Stop")
+    kiosk.screenshot(SHOTS / lang / "fft-reading-aloud.png")  # the button as "Stop"
     kiosk.tap(app.root.ids.read_aloud)  # the same button stops
     assert app.reading == "idle"
 
