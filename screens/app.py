@@ -415,7 +415,7 @@ class PatientVoiceApp(App):
         """Counts and times, with read-aloud's state: the device and languages without it."""
         facts = dict(self.services.staff_facts())
         problems = self.reader.staff_lines(self.services.languages)
-        facts["audio"] = " ".join(problems) if problems else "ok"
+        facts["audio"] = "; ".join(problems) if problems else "ok"
         return facts
 
     def on_start(self) -> None:

@@ -101,10 +101,13 @@ class ReadAloud(EventDispatcher):
         self.state = "busy"
         ticket = self._ticket
         assert self.speaker is not None
-        self.speaker.request(
-            list(lines), language,
-            on_ready=lambda audio: Clock.schedule_once(lambda dt: self._play(audio, ticket)),
-            on_error=lambda exc: Clock.schedule_once(lambda dt: self._failed(exc, ticket)))
+        try:
+            self.speaker.request(
+                list(lines), language,
+                on_ready=lambda audio: Clock.schedule_once(lambda dt: self._play(audio, ticket)),
+                on_error=lambda exc: Clock.schedule_once(lambda dt: self._failed(exc, ticket)))
+        except SpeechError as exc:  # refused (looks like a contact detail) or empty: silence
+            self._failed(exc, ticket)
 
     def _play(self, audio: Audio | None, ticket: int) -> None:
         if ticket != self._ticket:

@@ -196,3 +196,35 @@ def test_staff_screen_lists_languages_without_read_aloud(kiosk) -> None:
     _all_languages(kiosk)
     audio = app._staff_facts()["audio"]
     assert "so: no voice" in audio and "ckb: no voice" in audio and "ar:" not in audio
+
+
+@pytest.mark.gui
+def test_staff_screen_shows_the_languages_without_read_aloud(kiosk) -> None:
+    from screens.staff import staff_info
+
+    app = kiosk.app
+    _all_languages(kiosk)
+    app.open_staff()
+    staff = app.screen("staff")
+    staff.info = staff_info(app._staff_facts(), app.tr)
+    staff.mode = "info"
+    kiosk.frames(3)
+    assert "so: no voice" in staff.info.speaker and "ckb: no voice" in staff.info.speaker
+    kiosk.screenshot(SHOTS / "en" / "staff-info-read-aloud.png")
+    message = app.reader.test_speaker()
+    assert message == "The audio device played the test sound."  # SDL's dummy audio device
+    app.journey.reset()
+
+
+def test_a_refused_line_leaves_the_kiosk_silent_not_broken(tmp_path) -> None:
+    from kiosk.speech import Speaker
+
+    class _Loaded:
+        length = 0.05
+
+        def unload(self) -> None:
+            pass
+
+    reader = ReadAloud(Speaker(tmp_path), loader=lambda path: _Loaded())
+    reader.read(["Call 07700 900123 now"], "en")  # Speaker refuses a phone number
+    assert reader.state == "idle" and reader.done
