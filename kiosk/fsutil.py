@@ -10,8 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+if sys.platform == "win32":  # the kiosk also ships for Windows (docs/deploy.md)
+    import msvcrt
+
+    def lock_file(fd: int) -> None:
+        """Block until this process holds the lock on ``fd`` (released by closing it)."""
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+else:
+    import fcntl
+
+    def lock_file(fd: int) -> None:
+        """Block until this process holds the lock on ``fd`` (released by closing it)."""
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def fsync_dir(directory: Path) -> None:

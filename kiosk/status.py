@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import StoreError, StoreFullError, StoreReadOnlyError
-from kiosk.fsutil import write_atomic
+from kiosk.fsutil import lock_file, write_atomic
 from kiosk.store import PendingSummary, read_summary
 
 log = logging.getLogger(__name__)
@@ -113,10 +112,10 @@ class StatusFile:
         except OSError as exc:
             raise _write_error(self.path, exc) from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lock_file(fd)
             yield
         finally:
-            os.close(fd)
+            os.close(fd)  # closing the descriptor releases the lock on both platforms
 
     def _write(self, status: Status) -> None:
         text = json.dumps(asdict(status), indent=2, sort_keys=True)
