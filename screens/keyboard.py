@@ -153,6 +153,8 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
             return to_letters + ([] if page == native[0] else ["to_signs"])
         if page == "upper":
             return ([] if self.layout == "lower" else ["to_lower"]) + ["to_upper"]
+        if page == "accents_upper":
+            return ([] if self.layout == "accents" else ["to_accents"]) + ["to_upper"]
         return [f"to_{page}"]
 
 

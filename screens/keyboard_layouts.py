@@ -17,7 +17,9 @@ LAYOUTS: dict[str, list[str]] = {
     "lower": ["q w e r t y u i o p", "a s d f g h j k l '", "z x c v b n m , . ?"],
     "upper": ["Q W E R T Y U I O P", "A S D F G H J K L '", "Z X C V B N M , . ?"],
     "numbers": ["1 2 3 4 5 6 7 8 9 0", "@ # £ & - + ( ) / :", "; ! ? , . ' \" % * _"],
-    "accents": ["á à â ä ą ć ę é è ê", "ë í î ï ł ń ó ô ö ś", "ú û ü ŵ ŷ ź ż ñ ç ă"],
+    # Welsh (â ê î ô û ŵ ŷ ë ï), Polish (ą ć ę ł ń ó ś ź ż), Romanian (ă â î ș ț),
+    # Portuguese (á à â ã é ê í ó ô õ ú ç)
+    "accents": ["á à â ä ã ą ć ę é è ê ë", "í î ï ł ń ó ô ö õ ś ș ț", "ú û ü ŵ ŷ ź ż ñ ç ă"],
     "arabic": ["ا ب ت ث ج ح خ د ذ ر ز س ش", "ص ض ط ظ ع غ ف ق ك ل م ن ه",
                "و ي ى ة ء أ إ آ ؤ ئ ، ؟ ."],
     "arabic_signs": ["١ ٢ ٣ ٤ ٥ ٦ ٧ ٨ ٩ ٠", "، ؛ ؟ . ! « » ( ) -", "ـ ً ٌ ٍ َ ُ ِ ّ ْ"],
@@ -36,6 +38,8 @@ LAYOUTS: dict[str, list[str]] = {
                       "◌া=া ◌ি=ি ◌ী=ী ◌ু=ু ◌ূ=ূ ◌ৃ=ৃ ◌ে=ে ◌ৈ=ৈ ◌ো=ো ◌ৌ=ৌ ◌্=্",
                       "০ ১ ২ ৩ ৪ ৫ ৬ ৭ ৮ ৯"],
 }
+
+LAYOUTS["accents_upper"] = [row.upper() for row in LAYOUTS["accents"]]
 
 #: Native pages per language tag: [letters, signs]. A language not here types with the Latin
 #: pages (Somali is written in Latin letters; Welsh and Polish use the accents page).
