@@ -31,6 +31,11 @@ class FreeTextScreen(QuestionScreen):
         self.max_length = view.question.max_length or 0
         self.ids.field.text = view.previous or ""
 
+    def speak_extra(self) -> list[str]:
+        """Where the script cannot be typed here, read-aloud says so too (the notice)."""
+        note = self.ids.no_keyboard.text
+        return [note] if note else []
+
     def start_typing(self) -> None:
         self.typing = True
         keyboard = self.ids.keyboard

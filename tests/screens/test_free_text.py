@@ -75,6 +75,7 @@ def test_chinese_says_honestly_that_it_cannot_be_typed_here(kiosk, lang: str) ->
         "other questions by tapping, ask a member of staff to help you, or type your answer in " \
         "English or pinyin with this keyboard."  # said in Chinese, not English
     assert screen.ids.keyboard.layout == "lower"  # English or pinyin
+    assert note in screen.speak_text()  # read aloud too, after the question
     kiosk.type_text(screen.ids.keyboard, "hen hao")
     assert screen.ids.field.text == "hen hao"
     kiosk.screenshot(SHOTS / lang / "free_text-typing-pinyin.png")

@@ -228,3 +228,17 @@ def test_a_refused_line_leaves_the_kiosk_silent_not_broken(tmp_path) -> None:
     reader = ReadAloud(Speaker(tmp_path), loader=lambda path: _Loaded())
     reader.read(["Call 07700 900123 now"], "en")  # Speaker refuses a phone number
     assert reader.state == "idle" and reader.done
+
+
+@pytest.mark.gui
+def test_the_audio_state_goes_to_the_status_file(kiosk, tmp_path) -> None:
+    from kiosk.status import StatusFile
+
+    app = kiosk.app
+    real_reader, real_status = app.reader, app.services.status
+    try:
+        app.services.status = StatusFile(tmp_path / "status.json")
+        app._make_reader()
+        assert app.services.status.read().audio == "ok"  # SDL's dummy audio device loads WAVs
+    finally:
+        app.reader, app.services.status = real_reader, real_status
