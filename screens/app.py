@@ -416,7 +416,16 @@ class PatientVoiceApp(App):
         facts = dict(self.services.staff_facts())
         problems = self.reader.staff_lines(self.services.languages)
         facts["audio"] = "; ".join(problems) if problems else "ok"
+        facts["unreviewed"] = self._unreviewed()
         return facts
+
+    def _unreviewed(self) -> list[str]:
+        """Offered languages whose UI catalogue or survey text is still machine translation."""
+        from kiosk.i18n import unreviewed_languages
+
+        survey = set(self.services.survey.translation_review)
+        flagged = set(unreviewed_languages()) | survey
+        return [tag for tag in self.services.languages if tag in flagged]
 
     def on_start(self) -> None:
         self.services.start_background()

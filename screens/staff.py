@@ -26,6 +26,9 @@ class StaffInfo:
     last_sync: str
     last_error: str
     speaker: str
+    needs_it: str = ""
+    content: str = ""
+    to_review: str = ""
 
 
 class StaffScreen(Screen):
@@ -136,4 +139,18 @@ def staff_info(facts: dict[str, Any], tr: Any) -> StaffInfo:
         error = f"{error} ({_when(facts['last_error_at'], tr)})"
     return StaffInfo(device=device, location=location, pending=str(facts.get("pending", "?")),
                      last_sync=_when(facts.get("last_sync_at"), tr),
-                     last_error=error or tr._("none"), speaker=str(facts.get("audio", "unknown")))
+                     last_error=error or tr._("none"), speaker=str(facts.get("audio", "unknown")),
+                     needs_it=_needs_it(facts, tr), content=_content(facts, tr),
+                     to_review=", ".join(facts.get("unreviewed", ())) or tr._("none"))
+
+
+def _needs_it(facts: dict[str, Any], tr: Any) -> str:
+    if facts.get("revoked"):
+        return tr._("Yes: this kiosk was revoked. Ask IT to enrol it again.")
+    return tr._("Yes") if facts.get("needs_it") else tr._("No")
+
+
+def _content(facts: dict[str, Any], tr: Any) -> str:
+    """The live content version as the central record names it (ETag), or the packaged one."""
+    version = str(facts.get("content_version") or "").strip('"')
+    return version[:12] if version else tr._("as installed")

@@ -138,8 +138,11 @@ BIG_TEXT = TextSizes(title=64, question=56, body=52, button=52, small=52)
 
 
 #: Roles whose size does not follow "Bigger text": the top bar (so the toggle itself always fits
-#: and stays where it was) and the language picker (names in their own scripts, 14 of them).
-FIXED_ROLES = {"bar": NORMAL_TEXT.small, "lang": NORMAL_TEXT.button}
+#: and stays where it was), the language picker (names in their own scripts, 14 of them) and
+#: the staff screen's facts.
+#: The staff screen too: staff can read normal text, and its facts must fit on one screen.
+FIXED_ROLES = {"bar": NORMAL_TEXT.small, "lang": NORMAL_TEXT.button, "staff": NORMAL_TEXT.small,
+               "staff_title": NORMAL_TEXT.question, "staff_button": NORMAL_TEXT.button}
 #: Keyboard keys: letters grow with "Bigger text", but less than body text (a key is 18 mm wide).
 KEY_SIZES = {False: {"key": 32, "keyword": 28}, True: {"key": 44, "keyword": 34}}
 

@@ -242,3 +242,21 @@ def test_the_audio_state_goes_to_the_status_file(kiosk, tmp_path) -> None:
         assert app.services.status.read().audio == "ok"  # SDL's dummy audio device loads WAVs
     finally:
         app.reader, app.services.status = real_reader, real_status
+
+
+@pytest.mark.gui
+def test_staff_screen_shows_needs_it_content_version_and_translations_to_review(kiosk) -> None:
+    from kiosk.i18n import unreviewed_languages
+    from screens.staff import staff_info
+
+    app = kiosk.app
+    _all_languages(kiosk)
+    facts = app._staff_facts()
+    offered = [tag for tag in app.services.languages if tag in set(unreviewed_languages())]
+    assert offered and facts["unreviewed"] == offered  # every machine translation listed
+    info = staff_info(facts | {"revoked": True, "content_version": '"0123456789abcdef"'}, app.tr)
+    assert info.needs_it.startswith("Yes") and "enrol" in info.needs_it
+    assert info.content == "0123456789ab"
+    assert all(tag in info.to_review for tag in offered)
+    assert staff_info({"needs_it": False}, app.tr).content == "as installed"
+    assert staff_info({"needs_it": False}, app.tr).needs_it == "No"
