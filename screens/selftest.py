@@ -42,12 +42,10 @@ class Finger:
             EventLoop.idle()
 
     def tap(self, widget: Any) -> None:
-        from kivy.tests.common import UnitTestTouch
-
-        touch = UnitTestTouch(*widget.to_window(*widget.center))
-        touch.touch_down()
+        touch = _ScriptedTouch(*widget.to_window(*widget.center))
+        touch.dispatch_as("begin")
         self.frames(1)
-        touch.touch_up()
+        touch.dispatch_as("end")
         self.frames(2)
 
     def snap(self, name: str) -> None:
@@ -165,3 +163,28 @@ def _run(args: Any, comment: str) -> int:
     finally:
         app.stop()
         EventLoop.close()
+
+
+def _ScriptedTouch(x: float, y: float) -> Any:  # noqa: N802 (a class made on first use)
+    """One finger at (x, y) in window pixels, through Kivy's real input dispatch.
+
+    Kivy's own kivy.tests.common.UnitTestTouch does the same but imports pytest, which a
+    frozen kiosk must not carry; and kivy.input must not be imported before the window is.
+    """
+    from kivy.base import EventLoop
+    from kivy.input.motionevent import MotionEvent
+
+    class ScriptedTouch(MotionEvent):
+        def depack(self, args: dict) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+        def dispatch_as(self, kind: str) -> None:
+            EventLoop.post_dispatch_input(kind, self)
+
+    win = EventLoop.window
+    touch = ScriptedTouch("selftest", 99, {"x": x / (win.width - 1.0),
+                                           "y": y / (win.height - 1.0)},
+                          is_touch=True, type_id="touch")
+    touch.profile = ["pos"]
+    return touch
