@@ -12,11 +12,11 @@ import pytest
 from kiosk.record import ResponseRecord
 from kiosk.session import BurstDetector, DeviceInfo, RespondentSession
 from kiosk.survey import FFT_ANSWERS_EN, FFT_QUESTION_EN, Survey, load_survey, parse_survey
+from tests.kiosk.store_fixtures import T0, FakeClock  # noqa: F401  (T0 is used by tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 FFT_JSON = ROOT / "assets" / "surveys" / "fft.json"
 DATA = Path(__file__).resolve().parent / "data"
-T0 = 1795688100.0  # 2026-11-26T10:15:00Z
 
 _FFT_IDS = ("very_good", "good", "neither", "poor", "very_poor", "dont_know")
 _FFT_CY = ("Da iawn", "Da", "Ddim yn dda nac yn wael", "Gwael", "Gwael iawn", "Ddim yn gwybod")
@@ -84,19 +84,6 @@ def kitchen_sink() -> Survey:
 @pytest.fixture
 def fft_survey() -> Survey:
     return load_survey(FFT_JSON)
-
-
-class FakeClock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
