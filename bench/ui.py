@@ -4,8 +4,11 @@
 
 1. Process start to the first drawn frame of the welcome screen, against a bare Kivy window
    opened the same way in the same run (each in a fresh interpreter; median of 3).
-2. Tap-to-next-screen latency: from a scripted touch-up on an answer to the end of the frame
-   that shows the next question (Window.on_flip), over a few hundred scripted sessions.
+2. Tap-to-next-screen latency: from a scripted touch-up on an answer until the renderer has
+   finished the pixels of the frame that shows the next screen (on_flip, then glFinish), over a
+   few hundred scripted sessions. Each tap starts with the renderer idle, as when a person reads
+   the screen first. Here the renderer is Mesa's llvmpipe (software, on the CPU): every pixel of
+   every frame costs CPU time, so the figure includes drawing the whole screen once.
 3. RSS at start and after 1,000 complete sessions (sealed store on disk, real HPKE).
 Runs offscreen (SDL_VIDEODRIVER=offscreen) when there is no display.
 """
@@ -125,9 +128,13 @@ class Bench:
         self.app._run_prepare()
         EventLoop.start()
         self.EventLoop, self.Window = EventLoop, Window
+        from kivy.graphics.opengl import GL_RENDERER, glGetString
+
+        self.renderer = glGetString(GL_RENDERER).decode(errors="replace")
         self.flipped = 0.0
         Window.bind(on_flip=self._flip)
-        self.latencies: list[float] = []
+        self.latencies: list[float] = []  # touch-up to the next screen's pixels finished
+        self.submitted: list[float] = []  # touch-up to the frame handed to the renderer
         for _ in range(5):  # lay the welcome screen out before the first tap
             self.frame()
 
@@ -142,19 +149,25 @@ class Bench:
         self.EventLoop.idle()
 
     def tap(self, widget, measure: bool = False) -> None:
+        from kivy.graphics.opengl import glFinish
         from kivy.tests.common import UnitTestTouch
 
         touch = UnitTestTouch(*widget.to_window(*widget.center))
         touch.touch_down()
         self.frame()
         before = self.app.sm.current_screen, getattr(self.app.sm.current_screen, "view", None)
+        glFinish()  # a person reads the screen before the next tap: the renderer is idle
         start = time.perf_counter()
         touch.touch_up()
         self.frame()  # the frame that draws the next screen
+        flipped = self.flipped
+        glFinish()  # ...and the person sees it only once the renderer has finished its pixels
+        done = time.perf_counter()
         if measure:
             after = self.app.sm.current_screen, getattr(self.app.sm.current_screen, "view", None)
             if after != before:
-                self.latencies.append(self.flipped - start)
+                self.submitted.append(flipped - start)
+                self.latencies.append(done - start)
 
     def session(self) -> None:
         app = self.app
@@ -173,13 +186,15 @@ class Bench:
         for _ in range(5):  # warm caches (textures, fonts) before measuring
             self.session()
         self.latencies.clear()
+        self.submitted.clear()
         for _ in range(sessions):
             self.session()
-        lat = sorted(self.latencies)
-        p50 = lat[len(lat) // 2] * 1000
-        p95 = lat[int(len(lat) * 0.95)] * 1000
-        print(f"tap to next screen drawn: p50 {p50:.1f} ms, p95 {p95:.1f} ms over "
-              f"{len(lat)} taps in {sessions} sessions (target p95 <= 50 ms)")
+        p50, p95 = _percentiles(self.latencies)
+        s50, s95 = _percentiles(self.submitted)
+        print(f"tap to next screen drawn (pixels finished): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+              f"over {len(self.latencies)} taps in {sessions} sessions (target p95 <= 50 ms)")
+        print(f"  of which the app's own work (touch-up to frame handed to the renderer): "
+              f"p50 {s50:.1f} ms, p95 {s95:.1f} ms; renderer: {self.renderer}")
         self.app.services.wait_for_saves()
         start = rss_mb()
         for _ in range(rss_sessions):
@@ -189,6 +204,11 @@ class Bench:
         print(f"RSS: {start:.1f} MB after warm-up, {end:.1f} MB after {rss_sessions} more "
               f"sessions ({(end / start - 1) * 100:+.1f}%; target < +10%); "
               f"{self.store.summary().count_pending} responses sealed")
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.95)] * 1000
 
 
 def main() -> None:

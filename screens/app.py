@@ -47,6 +47,7 @@ from kivy.properties import (  # noqa: E402
     StringProperty,
 )
 from kivy.uix.floatlayout import FloatLayout  # noqa: E402
+from kivy.uix.screenmanager import ScreenManager  # noqa: E402
 
 from kiosk.i18n import Translator  # noqa: E402
 from screens.idle import IdleWatcher  # noqa: E402
@@ -110,6 +111,12 @@ class KioskRoot(FloatLayout):
 
     def on_staff_gesture(self) -> None:
         pass
+
+
+class Screens(ScreenManager):
+    """The ScreenManager without Kivy's stencil clip: screens change with no transition, so the
+    clip never cuts anything, yet it drew the whole screen area twice more every frame (a
+    software renderer pays for each pixel)."""
 
 
 class PatientVoiceApp(App):

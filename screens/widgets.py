@@ -162,6 +162,52 @@ class ChoiceButton(PVButton):
     mark = OptionProperty("radio", options=["radio", "check", "none"])
     value = ObjectProperty(None, allownone=True)
 
+    def on_kv_post(self, *args: Any) -> None:
+        super().on_kv_post(*args)
+        from kivy.graphics import InstructionGroup
+
+        self._mark = InstructionGroup()
+        self.canvas.after.add(self._mark)
+        redraw = Clock.create_trigger(self.draw_mark, -1)
+        self.fbind("pos", redraw)
+        self.fbind("size", redraw)
+        for name in ("mark", "selected", "state", "kind", "st"):
+            self.fbind(name, redraw)
+        app = app_state()
+        if app is not None:
+            app.fbind("palette", redraw)
+        self.draw_mark()
+
+    def draw_mark(self, *_: Any) -> None:
+        """The radio circle or tick box, on the reading-start side; nothing at all for "none".
+
+        Drawn from Python so that no invisible mark is ever drawn: Kivy draws a wide Line in a
+        see-through colour through a stencil, which clears the whole screen's stencil buffer
+        each time (several milliseconds a frame on a software renderer)."""
+        from kivy.graphics import Color, Ellipse, Line
+
+        self._mark.clear()
+        app = app_state()
+        if self.mark == "none" or app is None:
+            return
+        fg = self.colours(app.palette, self.state, self.selected, self.kind)[2]
+        rtl = self.st is not None and self.st.rtl
+        mm = theme.mm
+        self._mark.add(Color(*fg))
+        if self.mark == "radio":
+            cx = self.right - mm(7) if rtl else self.x + mm(7)
+            self._mark.add(Line(circle=(cx, self.center_y, mm(3)), width=mm(0.5)))
+            if self.selected:
+                self._mark.add(Ellipse(pos=(cx - mm(2), self.center_y - mm(2)),
+                                       size=(mm(4), mm(4))))
+            return
+        x = self.right - mm(10) if rtl else self.x + mm(4)
+        self._mark.add(Line(rectangle=(x, self.center_y - mm(3), mm(6), mm(6)), width=mm(0.5)))
+        if self.selected:
+            cy = self.center_y
+            self._mark.add(Line(points=[x + mm(1.2), cy, x + mm(2.6), cy - mm(1.6),
+                                        x + mm(5), cy + mm(2)], width=mm(0.7)))
+
 
 class SpeakerButton(ChoiceButton):
     """The read-aloud button: a drawn speaker on the reading-start side, then its words
