@@ -28,15 +28,17 @@ import tomli_w
 from kiosk.crypto import PublicKey, Sealer
 from kiosk.errors import ConfigError, CryptoError
 from kiosk.fsutil import write_atomic
-from kiosk.store import STORE_FILENAME
 
 ENV_VAR = "KIOSK_CONFIG"
 DEFAULT_PATH = Path("~/.config/patient-voice/kiosk.toml")
 DEFAULT_DATA_DIR = Path("~/.local/share/patient-voice")
 DEFAULT_SURVEY = Path(__file__).resolve().parent.parent / "assets" / "surveys" / "fft.json"
 #: Language tags Patient Voice knows (docs/architecture.md "Survey model").
+#: File name of the sealed store inside the data directory (kiosk.store reads it from here).
+STORE_FILENAME = "responses.sqlite"
 KNOWN_LANGUAGES = ("en", "en-x-easy", "cy", "pl", "ar", "ur", "fa", "ckb", "ro", "pt",
                    "zh-Hans", "zh-Hant", "bn", "so")
+MAX_ORGANISATION = 32  # characters: the top bar also holds Read aloud, Bigger text, High contrast
 DEFAULT_IDLE_SECONDS = 90
 DEFAULT_WARNING_SECONDS = 30
 #: WCAG 2.2.1 Timing Adjustable: people get at least 20 seconds to ask for more time.
@@ -51,7 +53,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "central": ("url", "token", "ca_bundle"),
     "keys": ("responses", "contacts"),
     "kiosk": ("languages", "default_language", "idle_seconds", "warning_seconds", "survey",
-              "data_dir"),
+              "data_dir", "organisation"),
     "staff": ("pin_hash",),
 }
 
@@ -89,6 +91,9 @@ class KioskSection:
     warning_seconds: int = DEFAULT_WARNING_SECONDS
     survey: Path = DEFAULT_SURVEY
     data_dir: Path = field(default_factory=lambda: DEFAULT_DATA_DIR.expanduser())
+    #: The short name shown in the top bar before "Patient feedback" (a proper name: the same
+    #: in every language). None: "Patient feedback" alone.
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -297,7 +302,14 @@ def _kiosk_section(body: Mapping[str, Any], base: Path, out: _Problems) -> Kiosk
     data_dir = _path(body, "kiosk", "data_dir", base, out) or DEFAULT_DATA_DIR.expanduser()
     if data_dir.exists() and not data_dir.is_dir():
         out.add("kiosk", "data_dir", f"{data_dir} is a file; it must be a directory")
-    return KioskSection(langs, default_lang, idle, warning, survey, data_dir)
+    organisation = _text(body, "kiosk", "organisation", out)
+    if organisation is not None and (len(organisation) > MAX_ORGANISATION
+                                     or not organisation.isprintable()):
+        out.add("kiosk", "organisation", f"must be a short name on one line (at most "
+                                         f"{MAX_ORGANISATION} characters), e.g. \"Example Cancer "
+                                         "Centre\": it shares the top bar with three buttons")
+        organisation = None
+    return KioskSection(langs, default_lang, idle, warning, survey, data_dir, organisation)
 
 
 def _staff_section(body: Mapping[str, Any], out: _Problems) -> StaffSection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import pickle
 import re
 import tomllib
 from collections.abc import Container, Iterable
@@ -65,7 +66,8 @@ class Language:
             from kiosk.i18n import translate  # lazy: i18n imports this module
 
             return translate(self.label, self.tag)
-        name = self._name_locale.get_display_name(self.locale) or self.tag
+        name = _own_display_name(str(self.locale), self.locale.language,
+                                 self.locale.script) or self.tag
         # CLDR writes "polski", "português" mid-sentence; a menu item starts with a capital
         # (CLDR contextTransforms: uiListOrMenu), a no-op for scripts without case
         return name[:1].upper() + name[1:]
@@ -103,6 +105,70 @@ class Registry:
             return (lang.bold or lang.font) if bold else lang.font
         regular, bold_face = self.script_fonts.get(script, self.script_fonts["Latn"])
         return (bold_face or regular) if bold else regular
+
+
+# --- CLDR lookups at start-up -------------------------------------------------------------------
+# babel.Locale's properties merge a locale's whole inheritance chain into one dict the first
+# time any is read (about 6 ms a locale here; 14 languages on the welcome screen made it the
+# largest single cost of the kiosk's start). These read one value from the locale's own CLDR
+# data and its parents', as CLDR inheritance defines, from babel's own data files, without
+# filling babel's cache with unmerged data. tests/i18n/test_languages.py checks they agree with
+# babel's merged answers for every language in the registry.
+
+
+@functools.cache
+def _own_cldr(name: str) -> dict:
+    from babel.localedata import resolve_locale_filename
+
+    with open(resolve_locale_filename(name), "rb") as handle:
+        return pickle.load(handle)  # babel's packaged CLDR data, as babel itself loads it
+
+
+def _cldr_parent(name: str) -> str | None:
+    if name == "root":
+        return None
+    from babel import localedata
+    from babel.core import get_global
+
+    parent = get_global("parent_exceptions").get(name)
+    if parent:
+        return parent
+    if getattr(localedata, "_is_non_likely_script", lambda _n: False)(name):
+        return "root"
+    parts = name.split("_")
+    return "root" if len(parts) == 1 else "_".join(parts[:-1])
+
+
+def cldr_value(locale: str, key: str, item: str | None = None) -> object:
+    """``babel.Locale.parse(locale)._data[key][item]`` without merging the whole chain."""
+    name: str | None = locale
+    while name is not None:
+        value = _own_cldr(name).get(key)
+        if value is not None and item is not None:
+            value = value.get(item)
+        if value is not None:
+            return value
+        name = _cldr_parent(name)
+    return None
+
+
+def _own_display_name(display: str, language: str, script: str | None) -> str | None:
+    """babel's ``Locale(language, script=script).get_display_name(display)``: the language's
+    name (and script, without the territory) as its own speakers write it."""
+    name = cldr_value(display, "languages", language)
+    if not isinstance(name, str):
+        return None
+    detail = cldr_value(display, "scripts", script) if script else None
+    return f"{name} ({detail})" if isinstance(detail, str) and detail else name
+
+
+def _direction(locale: babel.Locale) -> str:
+    order = cldr_value(str(locale), "character_order")
+    return "".join(word[0] for word in str(order or "left-to-right").split("-"))
+
+
+def _numbering(locale: babel.Locale) -> str:
+    return str(cldr_value(str(locale), "default_numbering_system") or "latn")
 
 
 def _problem_path(index: int, key: str) -> str:
@@ -144,7 +210,7 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
             f"{where}: script {script!r} is not an ISO 15924 code such as 'Latn', "
             "'Arab', 'Beng', 'Hani'"
         )
-    direction = entry.get("direction") or (locale.text_direction if locale else "ltr")
+    direction = entry.get("direction") or (_direction(locale) if locale else "ltr")
     if direction not in ("ltr", "rtl"):
         problems.append(f"{where}: direction {direction!r} must be 'ltr' or 'rtl'")
     variant = entry.get("variant", "standard")
@@ -157,7 +223,7 @@ def _language(index: int, entry: dict, fonts: Path, problems: list[str]) -> Lang
     fallback = entry.get("fallback", ENGLISH)
     if locale is None or font is None:
         return None
-    numbering = entry.get("numbering") or locale.default_numbering_system
+    numbering = entry.get("numbering") or _numbering(locale)
     if numbering not in DIGIT_ZERO:
         problems.append(f"{where}: numbering {numbering!r} is not one of {', '.join(DIGIT_ZERO)}")
     return Language(

@@ -24,7 +24,6 @@ from typing import Any
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import StoreError, StoreFullError, StoreReadOnlyError
 from kiosk.fsutil import lock_file, write_atomic
-from kiosk.store import PendingSummary, read_summary
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 200
@@ -146,6 +145,8 @@ def gather(cfg: KioskConfig, now: float) -> dict[str, Any]:
     """Everything `kiosk status` shows, as JSON-able values. Needs no key."""
     status = StatusFile(cfg.status_path).read()
     store_error = None
+    from kiosk.store import PendingSummary, read_summary  # sqlite-utils: not at start-up
+
     summary: PendingSummary | None = None
     try:
         summary = read_summary(cfg.store_path, clock=lambda: now)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from kiosk.config import STORE_FILENAME  # noqa: F401  (the file name, re-exported)
 from kiosk.crypto import Sealer
 from kiosk.errors import StoreCorruptError, StoreError, StoreFullError, StoreReadOnlyError
 from kiosk.fsutil import fsync_dir
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 
-#: File name of the store inside the configured data directory.
-STORE_FILENAME = "responses.sqlite"
 TABLE = "responses"
 PENDING, SENT = "pending", "sent"
 _HOUR_FORMAT = "%Y-%m-%dT%H"

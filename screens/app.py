@@ -159,7 +159,7 @@ class PatientVoiceApp(App):
         root = Builder.load_file(str(HERE / "app.kv"))
         self.sm = root.ids.sm
         self.screen("welcome")  # the others are built when first shown (start-up time)
-        self.timeout = self._make_overlay()
+        self._timeout: Any = None  # "Do you need more time?": built just after the first frame
         root.bind(on_staff_gesture=lambda *_: self.open_staff())
         Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
         Window.bind(on_touch_down=lambda *_: self.idle.activity())
@@ -199,6 +199,16 @@ class PatientVoiceApp(App):
                         on_change_location=lambda _s, code: self._change_location(code))
         return screen
 
+    @property
+    def timeout(self) -> Any:
+        """The "Do you need more time?" overlay (built on first use)."""
+        if self._timeout is None:
+            self._timeout = self._make_overlay()
+        return self._timeout
+
+    def _overlay_open(self) -> bool:
+        return self._timeout is not None and self._timeout.parent is not None
+
     def _make_overlay(self) -> Any:
         from screens.timeout import TimeoutOverlay
 
@@ -219,6 +229,13 @@ class PatientVoiceApp(App):
         self.sm.current = name
 
     # --- what every screen shows ---------------------------------------------------------------
+
+    def brand(self, tr: Any) -> str:
+        """The top bar's words: the organisation's own name (the same in every language), then
+        "Patient feedback" in the visitor's language."""
+        words = tr._("Patient feedback")
+        org = self.services.organisation
+        return f"{org} · {words}" if org else words
 
     def lstyle(self, tag: str, current: Any) -> Any:
         """The style for a label pinned to language ``tag``, else the current one."""
@@ -268,7 +285,7 @@ class PatientVoiceApp(App):
 
     def shown_screen(self) -> Any:
         """What a person sees: the timeout warning when it is open, else the current screen."""
-        return self.timeout if self.timeout.parent else self.sm.current_screen
+        return self.timeout if self._overlay_open() else self.sm.current_screen
 
     def speak(self) -> None:
         """The speaker button: read the shown screen in its language (Stop while reading)."""
@@ -277,7 +294,7 @@ class PatientVoiceApp(App):
         self.reader.toggle(lines, self.language)
 
     def speaker_button(self) -> Any:
-        return self.timeout.ids.read_aloud if self.timeout.parent else self.root.ids.read_aloud
+        return self.timeout.ids.read_aloud if self._overlay_open() else self.root.ids.read_aloud
 
     def _interrupt_speech(self, _window: Any, touch: Any) -> None:
         """Any tap anywhere silences read-aloud, except on the speaker button (it toggles)."""
@@ -333,7 +350,7 @@ class PatientVoiceApp(App):
     def clear_everything(self) -> None:
         """Between two people: no widget keeps the last person's words or choices."""
         self._cancel_thanks()
-        if self.timeout.parent:
+        if self._overlay_open():
             self.timeout.dismiss(animation=False)
         for screen in self._screens.values():
             if hasattr(screen, "clear"):
@@ -435,7 +452,31 @@ class PatientVoiceApp(App):
         return [tag for tag in self.services.languages if tag in flagged]
 
     def on_start(self) -> None:
-        self.services.start_background()
+        # The sync agent starts once the welcome screen is on the glass: building it imports
+        # the HTTP stack, which the first frame does not need (bench/ui.py start-up figure);
+        # the timeout overlay is built then too.
+        from kivy.core.window import Window
+
+        def after_first_frame(*_: Any) -> None:
+            self.services.open_store(on_error=self._out_of_order)
+            self.services.start_background()
+            self.timeout  # noqa: B018  (built now, while nobody is waiting for it)
+
+        def first_frame(*_: Any) -> None:
+            Window.unbind(on_flip=first_frame)
+            Clock.schedule_once(after_first_frame, 0)
+
+        Window.bind(on_flip=first_frame)
+
+    def _out_of_order(self, exc: BaseException) -> None:
+        """The store cannot take responses: raised in the event loop, so the crash screen
+        ("Something went wrong. Please ask a member of staff.") covers the kiosk and the
+        service manager restarts it, rather than thanking people for answers it cannot keep."""
+
+        def fail(*_: Any) -> None:
+            raise exc
+
+        Clock.schedule_once(fail, 0)
 
     def on_stop(self) -> None:
         if self.reader is not None:

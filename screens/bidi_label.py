@@ -280,6 +280,13 @@ class BidiLabel(Widget):
         size = float(self.font_size)
         inner = self.width - self.padding[0] - self.padding[2]
         width = inner if self.width > 1 else float("inf")
+        if width < size:
+            # Narrower than one em: a layout not yet sized by its parent (the first pass gives
+            # widths like 9 px). Laying out word by word there cost ~10 ms a label at start-up
+            # for nothing; the real width triggers the layout again.
+            self._lines, self._size, self.placed_lines = [], size, []
+            self.redraw()
+            return
         lines = layout(
             self.text.replace("\t", " "),
             width,
@@ -324,7 +331,11 @@ class BidiLabel(Widget):
         align = self.halign if self.halign != "auto" else ("right" if rtl else "left")
         left_pad, top_pad, right_pad, bottom_pad = self.padding
         metrics = [self._line_metrics(placed, size, default_font) for placed in placed_lines]
+        # Lines sit (ascent + descent) x line_spacing apart, but the last one needs its whole
+        # descent: Nastaliq (line_spacing 0.7) otherwise hung 0.3 of a line below the box.
         text_height = sum((a + d) * self.line_spacing for a, d in metrics)
+        if metrics and self.line_spacing < 1:
+            text_height += sum(metrics[-1]) * (1 - self.line_spacing)
         top = {
             "top": self.top - top_pad,
             "bottom": self.y + bottom_pad + text_height,

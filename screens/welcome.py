@@ -9,7 +9,8 @@ from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from screens.widgets import PVButton, load_kv
+from screens import theme
+from screens.widgets import LanguageButton, PVButton, load_kv
 
 CAROUSEL_SECONDS = 12  # slow enough to read a card; changes without motion or sound
 
@@ -38,8 +39,9 @@ class WelcomeScreen(Screen):
         grid = self.ids.language_grid
         grid.clear_widgets()
         for tag, name in self.languages:
-            btn = PVButton(text=name, lang=tag, selected=tag == self.language, spoken=name,
-                           size_role="lang")
+            btn = LanguageButton(text=name, lang=tag, selected=tag == self.language,
+                                 spoken=name, size_role="lang", wrap=False,
+                                 padding=(theme.mm(1.5), theme.mm(2)))
             btn.tag = tag
             btn.bind(on_release=lambda b: self.dispatch("on_choose_language", b.tag))
             grid.add_widget(btn)

@@ -29,6 +29,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.text import for_rtl_label
 from screens import theme
 from screens.bidi_label import BidiLabel
 
@@ -75,7 +76,14 @@ def app_state() -> Any:
 
 
 class PVLabel(Label):
-    """A label in the active language's font, direction and alignment, wrapping to its width."""
+    """A label in the active language's font, direction and alignment, wrapping to its width.
+
+    ``text`` stays the logical string (what tests find, what read-aloud speaks). In a
+    right-to-left language the string drawn is ``kiosk.text.for_rtl_label(text)``: HarfBuzz lays
+    a whole label out right to left, which turned an answer "16-24" into "42-61" and "NHS" into
+    "SHN"; given the reversed left-to-right runs, it draws them in the reader's order.
+    (One font per label: each language's face carries Latin letters and digits too.)
+    """
 
     role = StringProperty("text")  # palette role for the colour
     size_role = StringProperty("body")  # TextSizes field
@@ -86,17 +94,90 @@ class PVLabel(Label):
     st = ObjectProperty(None, allownone=True)  # the LanguageStyle in force for this label
     #: Wrap the words to the widget's width; False: the widget takes the words' own width.
     wrap = BooleanProperty(True)
+    #: Scale on the role's size; only FitLabel changes it.
+    fit = NumericProperty(1.0)
 
     def text_box(self, size: Sequence[float], wrap: bool, _style: Any) -> tuple:
         """The label's text_size: one kv rule calls this, so no two bindings fight over it."""
         return (size[0], None) if wrap else (None, None)
+
+    @property
+    def drawn_text(self) -> str:
+        """The string handed to the text renderer (see the class docstring)."""
+        st = self.st
+        return for_rtl_label(self.text) if self.text and st is not None and st.rtl else self.text
+
+    def _create_label(self) -> None:
+        super()._create_label()
+        self._label.text = self.drawn_text
+
+    def _trigger_texture_update(self, name: Any = None, source: Any = None,
+                                value: Any = None) -> None:
+        if source and name == "text":
+            value = self.drawn_text
+        super()._trigger_texture_update(name, source, value)
+
+    def on_st(self, *_: Any) -> None:
+        core = getattr(self, "_label", None)  # kv rules run before Label makes its renderer
+        if core is not None and core.text != self.drawn_text:
+            core.text = self.drawn_text
+            self._trigger_texture()
+
+
+class FitMixin:
+    """Words that must fit a fixed box: if they do not, their size steps down (to ``min_fit``
+    of the role's size, never smaller). A new text, language or size starts again from full
+    size. ``fits()`` says what fitting means for the widget."""
+
+    min_fit = NumericProperty(0.6)
+
+    def on_kv_post(self, *args: Any) -> None:
+        super().on_kv_post(*args)  # type: ignore[misc]
+        self._refit_later = Clock.create_trigger(self._refit, -1)
+        self.fbind("texture_size", self._refit_later)  # type: ignore[attr-defined]
+        for name in ("text", "size", "st"):
+            self.fbind(name, self._restart)  # type: ignore[attr-defined]
+        app = app_state()
+        if app is not None:
+            app.fbind("sizes", self._restart)
+
+    def ratios(self) -> tuple[float, float]:
+        """Room over need, across and down, for the words alone (padding excluded)."""
+        left, top, right, bottom = self.padding  # type: ignore[attr-defined]
+        width, height = self.texture_size  # type: ignore[attr-defined]
+        across = (self.width - left - right) / max(1.0, width - left - right)  # type: ignore[attr-defined]
+        down = (self.height - top - bottom) / max(1.0, height - top - bottom)  # type: ignore[attr-defined]
+        return across, down
+
+    def fits(self) -> bool:
+        return min(self.ratios()) >= 0.999
+
+    def shrink(self) -> float:
+        """The factor to try next: straight to the room across; wrapping makes the height
+        jump, so downwards it steps."""
+        across, down = self.ratios()
+        return min(across, 0.92 if down < 1 else 1.0)
+
+    def _restart(self, *_: Any) -> None:
+        self.fit = 1.0
+        self._refit_later()
+
+    def _refit(self, *_: Any) -> None:
+        if not self.fits() and self.fit > self.min_fit:
+            self.fit = max(self.min_fit, round(self.fit * min(0.99, self.shrink()), 3))
+
+
+class FitLabel(FitMixin, PVLabel):
+    """The top bar's organisation name and "Patient feedback": wrapped to two lines at most
+    and smaller if need be, in whatever room the three buttons leave."""
 
 
 class PVText(BidiLabel):
     """Display text (questions, help, notices) in any language and direction.
 
     Drawn by helper E's BidiLabel: runs of digits or Latin inside Arabic or Urdu keep their
-    order, and Nastaliq/Bengali are measured as shaped. Buttons stay Kivy Labels (one run).
+    order, and Nastaliq/Bengali are measured as shaped. Buttons are PVLabels: one font, with
+    mixed runs put in order by ``PVLabel.drawn_text``.
     """
 
     role = StringProperty("text")
@@ -154,6 +235,18 @@ class PVButton(ButtonBehavior, PVLabel):
         else:
             names = (p.surface, p.border, p.text)
         return tuple(theme.hex_rgba(c) for c in names)  # type: ignore[return-value]
+
+
+class LanguageButton(FitMixin, PVButton):
+    """A language in its own name on the welcome screen: one line, smaller if it is long
+    ("Easy Read English"). Only the width counts: a Nastaliq line box is taller than the
+    button although its letters are not."""
+
+    def fits(self) -> bool:
+        return self.ratios()[0] >= 0.999
+
+    def shrink(self) -> float:
+        return self.ratios()[0]
 
 
 class ChoiceButton(PVButton):

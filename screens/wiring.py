@@ -48,6 +48,8 @@ class Services:
     burst: BurstDetector = field(default_factory=BurstDetector)
     #: background uploads (sync.runner.SyncRunner); None when not enrolled, or in tests
     sync: Any = None
+    #: the organisation's short name for the top bar (config [kiosk] organisation)
+    organisation: str | None = None
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=1, thread_name_prefix="pv-store"))
     saves: list[Future] = field(default_factory=list)
@@ -83,6 +85,29 @@ class Services:
             pending = list(self.saves)
         return [f.exception(timeout=timeout) for f in pending]
 
+    def open_store(self, on_error: Callable[[BaseException], None]) -> None:
+        """Open a deferred store now, on the store thread: before any response reaches it (the
+        thread runs its jobs in order). A failure goes to the log, the status file (needs IT)
+        and ``on_error``: the app then shows its "please ask a member of staff" screen."""
+        opener = getattr(self.add_record, "__self__", None)
+        if not isinstance(opener, DeferredStore):
+            return
+
+        def done(future: Future) -> None:
+            exc = future.exception()
+            if exc is None:
+                return
+            log.error("the response store cannot be opened: %s", exc)
+            if self.status is not None:
+                try:
+                    self.status.update(last_error=f"the response store cannot be opened: {exc}",
+                                       last_error_at=time.time(), needs_it=True)
+                except PatientVoiceError:
+                    log.exception("could not write the status file either")
+            on_error(exc)
+
+        self._pool.submit(opener.open).add_done_callback(done)
+
     def start_background(self) -> None:
         """The sync agent's thread (it never touches widgets; the staff screen reads status)."""
         if self.sync is not None:
@@ -114,11 +139,9 @@ class Services:
 
 def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
     """Everything a real kiosk needs, from its one config file."""
-    from kiosk.store import SealedStore
-
     responses, contacts = cfg.sealers()
     cfg.kiosk.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SealedStore(cfg.store_path, responses, contacts)
+    store = DeferredStore(cfg.store_path, responses, contacts)
     content = ContentStore(cfg.kiosk.data_dir)
     survey = content.survey() or load_survey(cfg.kiosk.survey)
     device = DeviceInfo(cfg.device.id or "unenrolled", cfg.device.site or "",
@@ -132,7 +155,35 @@ def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
                     warning_seconds=cfg.kiosk.warning_seconds, pin_hash=cfg.staff.pin_hash,
                     test=test, content=content, status=StatusFile(cfg.status_path), config=cfg,
                     sync=None if test else _sync_runner(cfg, store, content),
-                    speaker=_speaker(cfg))
+                    speaker=_speaker(cfg), organisation=cfg.kiosk.organisation)
+
+
+class DeferredStore:
+    """The sealed store, opened on first use: the app opens it just after its first frame
+    (``Services.open_store``). Importing sqlite-utils and opening the file are not needed to
+    draw the welcome screen (bench/ui.py start-up figure). Every other attribute is the
+    opened ``SealedStore``'s, so the sync agent uses it as it is."""
+
+    def __init__(self, path: Any, responses: Any, contacts: Any) -> None:
+        self._args = (path, responses, contacts)
+        self._store: Any = None
+        self._lock = threading.Lock()
+
+    def open(self) -> Any:
+        with self._lock:
+            if self._store is None:
+                from kiosk.store import SealedStore
+
+                self._store = SealedStore(*self._args)
+            return self._store
+
+    def add(self, record: ResponseRecord) -> Any:
+        return self.open().add(record)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.open(), name)
 
 
 def _speaker(cfg: KioskConfig) -> Any:
@@ -144,9 +195,48 @@ def _speaker(cfg: KioskConfig) -> Any:
 
 def _sync_runner(cfg: KioskConfig, store: Any, content: ContentStore) -> Any:
     """The background uploader for an enrolled kiosk; None (and a log line) otherwise."""
-    from sync.runner import SyncRunner, build_agent
-
     if not cfg.enrolled:
         log.warning("this kiosk is not enrolled: responses stay sealed on it until `kiosk enrol`")
         return None
-    return SyncRunner(build_agent(cfg, store=store, content=content))
+    return DeferredSyncRunner(cfg, store, content)
+
+
+class DeferredSyncRunner:
+    """The sync agent's runner, built when it starts (the app starts it after the first frame).
+
+    Building it imports the HTTP stack (requests, urllib3, ssl: about a tenth of a second), which
+    the welcome screen does not need. Until then a wake-up is remembered: the first round runs
+    as soon as the thread starts anyway."""
+
+    def __init__(self, cfg: KioskConfig, store: Any, content: ContentStore) -> None:
+        self._args = (cfg, store, content)
+        self.runner: Any = None
+        self._lock = threading.Lock()
+
+    def _build(self) -> Any:
+        with self._lock:
+            if self.runner is None:
+                from sync.runner import SyncRunner, build_agent
+
+                cfg, store, content = self._args
+                self.runner = SyncRunner(build_agent(cfg, store=store, content=content))
+            return self.runner
+
+    def start(self) -> None:
+        self._build().start()
+
+    def wake(self) -> None:
+        if self.runner is not None:
+            self.runner.wake()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.runner is not None:
+            self.runner.stop(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.runner is not None and self.runner.alive
+
+    @property
+    def state(self) -> str:
+        return self.runner.state if self.runner is not None else "not started"

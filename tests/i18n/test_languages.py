@@ -122,6 +122,21 @@ def test_names_come_from_cldr() -> None:
     assert get_language("ar").native_name == babel.Locale("ar").get_display_name("ar")
 
 
+def test_start_up_cldr_lookups_agree_with_babel() -> None:
+    """kiosk.languages reads direction, numbering and names from CLDR's own files without
+    babel's merged cache (start-up time); babel's merged answers are the reference, and babel
+    itself still works afterwards (its cache was not filled with unmerged data)."""
+    from kiosk.languages import cldr_value
+
+    for lang in languages():
+        assert lang.direction == lang.locale.text_direction, lang.tag
+        assert lang.numbering == lang.locale.default_numbering_system, lang.tag
+    assert cldr_value("pt_PT", "character_order") == "left-to-right"  # inherited from root
+    assert cldr_value("ar", "languages", "ar") == "العربية"
+    # babel's own merged data is intact: pt_PT inherits its character order from root
+    assert babel.Locale.parse("pt_PT").character_order == "left-to-right"
+
+
 def test_easy_read_label_is_a_translated_catalogue_message() -> None:
     lang = get_language("en-x-easy")
     assert lang.variant == "easy_read" and lang.fallback == "en"

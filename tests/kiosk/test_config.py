@@ -115,6 +115,7 @@ default_language = "fr"
 idle_seconds = 25
 warning_seconds = 10
 survey = "nowhere.json"
+organisation = "The Northfield and District Cancer Centre NHS Foundation Trust"
 idle_secs = 5
 [staff]
 pin_hash = "1234"
@@ -135,6 +136,7 @@ pin_hash = "1234"
         "[kiosk] idle_seconds: must be a whole number of seconds from 30 to 3600",
         "[kiosk] warning_seconds: must be a whole number of seconds from 20",
         f"[kiosk] survey: {tmp_path / 'nowhere.json'} does not exist",
+        "[kiosk] organisation: must be a short name on one line (at most 32 characters)",
         "[kiosk] idle_secs: unknown key; did you mean idle_seconds?",
         "[staff] pin_hash: not a scrypt$n$r$p$salt$hash PIN hash; set a new PIN",
         "[kiosks]: unknown section; did you mean [kiosk]?",
@@ -142,6 +144,12 @@ pin_hash = "1234"
     ]:
         assert expected in problems, expected
     assert "abc def" not in str(info.value)  # the token is never echoed
+
+
+def test_organisation_is_shown_as_written(tmp_path) -> None:
+    cfg = load_config(write(tmp_path / "k.toml", '[kiosk]\norganisation = "Northfield NHS FT"\n'))
+    assert cfg.kiosk.organisation == "Northfield NHS FT"
+    assert load_config(write(tmp_path / "e.toml", "")).kiosk.organisation is None
 
 
 def test_warning_may_be_longer_than_idle(tmp_path) -> None:

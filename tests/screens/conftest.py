@@ -28,6 +28,8 @@ lock_down(windowed=True)
 
 SHOTS = ARTIFACTS / "screenshots"
 SURVEY = ROOT / "assets" / "surveys" / "fft.json"
+#: As long as config allows (kiosk.config.MAX_ORGANISATION): the top bar must still fit.
+ORGANISATION = "Northfield Cancer Centre NHS FT"
 
 
 def walk_window() -> list:
@@ -215,7 +217,8 @@ def app_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         add_record=add, languages=("en",), default_language="en", idle_seconds=90,
         warning_seconds=30, pin_hash=hash_pin("2468"), clock=clock,
         pin_guard=PinGuard(clock=clock),
-        speaker=SpySpeaker(tmp_path_factory.mktemp("speech-cache")))
+        speaker=SpySpeaker(tmp_path_factory.mktemp("speech-cache")),
+        organisation=ORGANISATION)
     TAP_GUARD.clock = clock
     app = PatientVoiceApp(services)
     app._run_prepare()

@@ -74,6 +74,60 @@ def target_problems(stop: str) -> list[str]:
     return problems
 
 
+def _instructions(group):
+    """The drawing instructions of one canvas group, not those of child widgets' canvases."""
+    from kivy.graphics.instructions import CanvasBase, InstructionGroup
+
+    for item in group.children:
+        if isinstance(item, CanvasBase):
+            continue  # a child widget's canvas, or canvas.before/after: each walked on its own
+        if isinstance(item, InstructionGroup):
+            yield from _instructions(item)
+        else:
+            yield item
+
+
+def see_through_line_problems(widgets, stop: str) -> list[str]:
+    """No wide Line drawn in a see-through colour. Kivy draws such a line through a stencil that
+    clears the whole screen's stencil buffer, line by line: on the software renderer the
+    screens had 30 of them and took 50 ms a frame instead of 16 (bench/ui.py). Opacity does not
+    matter (the shader applies it); the Color's alpha does."""
+    from kivy.graphics import Color, Line
+
+    problems = []
+    for w in widgets:
+        groups = [w.canvas.before] if w.canvas.has_before else []
+        groups += [w.canvas] + ([w.canvas.after] if w.canvas.has_after else [])
+        for group in groups:
+            alpha = 1.0
+            for item in _instructions(group):
+                if isinstance(item, Color):
+                    alpha = item.rgba[3]
+                elif isinstance(item, Line) and item.width > 1 and alpha < 1:
+                    problems.append(f"{stop}: {type(w).__name__} "
+                                    f"{str(getattr(w, 'text', ''))[:20]!r} draws a "
+                                    f"{item.width:.1f} px line at alpha {alpha:.2f}")
+    return problems
+
+
+def bar_problems(app, stop: str) -> list[str]:
+    """The top bar fits: the organisation's name and "Patient feedback" (translated) and the
+    three buttons, each whole and inside the screen, none over another."""
+    bar = app.root.ids.bar
+    parts = [c for c in bar.children if c.width > 1 and c.opacity > 0
+             and type(c).__name__ != "Widget"]  # the stretchy spacer may shrink to nothing
+    problems = [f"{stop}: top bar {type(c).__name__} {str(getattr(c, 'text', ''))[:24]!r} "
+                f"runs off the screen" for c in parts
+                if c.x < bar.x - TOLERANCE or c.right > bar.right + TOLERANCE]
+    problems += [f"{stop}: top bar {str(getattr(a, 'text', ''))[:24]!r} overlaps "
+                 f"{str(getattr(b, 'text', ''))[:24]!r}"
+                 for a, b in itertools.combinations(parts, 2) if _gap(a, b) < 0]
+    brand = app.root.ids.brand
+    if brand.texture_size[0] > brand.width + TOLERANCE:
+        problems.append(f"{stop}: the organisation's name is cut off")
+    return problems
+
+
 def speaker_problems(kiosk, stop: str) -> list[str]:
     """Every tour language has a voice: the speaker button must be on every screen, tappable
     (a target like any other: measured above) and reading that screen's own words."""
@@ -143,6 +197,7 @@ def tour(kiosk) -> Iterator[str]:
     kiosk.tap(kiosk.frame().ids.back)
     kiosk.tap(kiosk.screen().ids.no)
     kiosk.tap(kiosk.screen().ids.yes)  # about you
+    yield "choice-age"  # "16-24" and friends: numbers inside right-to-left answers
     kiosk.tap(kiosk.screen().ids.choices.buttons()[0])
     kiosk.tap(kiosk.screen().ids.choices.buttons()[0])
     kiosk.tap(kiosk.screen().ids.choices.buttons()[0])
@@ -173,6 +228,8 @@ def _drive(kiosk, lang: str, big: bool) -> list[str]:
         kiosk.frames(2)
         problems += target_problems(stop)
         problems += speaker_problems(kiosk, stop)
+        problems += see_through_line_problems(walk_window(), f"{lang} {size} {stop}")
+        problems += bar_problems(kiosk.app, f"{lang} {size} {stop}")
         kiosk.screenshot(SHOTS / lang / f"{stop}-{size}.png")
     return problems
 
@@ -214,6 +271,56 @@ def test_staff_and_thank_you_screens(kiosk) -> None:
         kiosk.screenshot(SHOTS / "en" / f"staff-info-{size}.png")
     app.journey.reset()
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.gui
+def test_welcome_with_every_language(kiosk) -> None:
+    """A new kiosk offers all 14 languages: the picker fits, each name is a full-size target."""
+    from kiosk.config import KNOWN_LANGUAGES
+
+    app = kiosk.app
+    app.services.languages = KNOWN_LANGUAGES
+    app.screen("welcome").languages = []
+    problems: list[str] = []
+    try:
+        for big in (False, True):
+            app.journey.reset()
+            app.big_text = big
+            kiosk.frames(3)
+            buttons = kiosk.screen("welcome").language_buttons()
+            assert [b.tag for b in buttons] == list(KNOWN_LANGUAGES)
+            problems += target_problems("welcome-every-language")
+            problems += bar_problems(app, "welcome-every-language")
+            for b in buttons:  # every name on one line, inside its button, not made tiny
+                if b.texture_size[0] > b.width + TOLERANCE or b.wrap or b.fit < 0.8:
+                    problems.append(f"{b.tag}: {b.text!r} does not fit its button "
+                                    f"({b.texture_size[0]:.0f} of {b.width:.0f} px at "
+                                    f"{b.fit:.0%})")
+            size = "big" if big else "normal"
+            kiosk.screenshot(SHOTS / "en" / f"welcome-every-language-{size}.png")
+    finally:
+        app.services.languages = ("en",)
+        app.screen("welcome").languages = []
+        app.journey.reset()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_see_through_line_check_itself() -> None:
+    """The checker can fail: a wide line in a transparent colour is reported, an opaque one or
+    a 1 px one is not."""
+    from kivy.graphics import Color, Line
+    from kivy.uix.widget import Widget
+
+    bad, good = Widget(), Widget()
+    with bad.canvas.after:
+        Color(0, 0, 0, 0)
+        Line(circle=(10, 10, 5), width=3)
+    with good.canvas:
+        Color(0, 0, 0, 1)
+        Line(circle=(10, 10, 5), width=3)
+        Color(0, 0, 0, 0.5)
+        Line(points=[0, 0, 5, 5], width=1)
+    assert len(see_through_line_problems([bad, good], "t")) == 1
 
 
 def test_the_gap_measure_itself() -> None:
