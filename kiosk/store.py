@@ -205,11 +205,26 @@ def m001_responses(db: Database) -> None:
     db.execute(f"CREATE INDEX {TABLE}_state ON {TABLE} (state, created_hour)")
 
 
+def _switch_to_wal(db: Database) -> str:
+    """``PRAGMA journal_mode=WAL``, waiting out another process doing the same: SQLite can
+    answer "database is locked" at once, without its busy handler, while a second connection
+    switches a fresh file's journal (the app and the sync agent both open the store at boot;
+    tests/kiosk/test_store_durability.py opens four at once)."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            return str(db.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _connect(path: Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_S, check_same_thread=False)
     db = Database(conn, execute_plugins=False)
     # journal_mode first: synchronous/secure_delete are per-connection and must be set every open.
-    mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    mode = _switch_to_wal(db)
     if str(mode).lower() != "wal":
         raise StoreError(f"the store {path} could not switch to WAL mode (got {mode!r})")
     db.execute("PRAGMA synchronous=FULL")

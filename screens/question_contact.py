@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.i18n import N_
 from screens.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from screens.question import QuestionScreen, QuestionView
 from screens.touch_text import TouchTextField  # noqa: F401  (used in the .kv)
-from screens.widgets import app_state, load_kv
+from screens.widgets import app_state, fit_step, load_kv
 
 METHODS = (("phone", N_("Phone call")), ("email", N_("Email")), ("text", N_("Text message")),
            ("post", N_("Letter by post")))
@@ -54,7 +55,61 @@ class ContactScreen(QuestionScreen):
         self.data: dict[str, Any] = {}
         self._interest_options: list[tuple[Any, str]] = []
         self._need_options: list[tuple[Any, str]] = []
+        self._fit = Clock.create_trigger(self.fit_review, -1)  # before the kv rules run
         super().__init__(**kwargs)
+
+    def on_kv_post(self, *args: Any) -> None:
+        super().on_kv_post(*args)
+        review = self.ids.review
+        review.fbind("height", self._fit)
+        self.ids.frame.fbind("height", self._refit)  # a new size: start again from full size
+        for part in (self.ids.frame.ids.header, self.ids.notice, self.ids.prompt):
+            part.fbind("height", self._fit)
+        self.ids.choices.fbind("options", self._fit)
+        for row in self._rows():
+            row.fbind("height", self._fit)
+        self.fbind("summary", self._refit)
+        self.fbind("step", self._refit)  # the frame's question and progress are every step's
+        app = app_state()
+        if app is not None:
+            app.fbind("sizes", self._refit)
+
+    def _rows(self) -> list[Any]:
+        return [c for c in self.ids.review.children if c.size_hint_y is None]
+
+    def _review_texts(self) -> list[Any]:
+        frame = self.ids.frame.ids
+        rows = [t for r in self._rows() for t in (r.ids.a, r.ids.b)]
+        return rows + [self.ids.notice, self.ids.prompt, frame.question, frame.progress,
+                       frame.help]
+
+    def _refit(self, *_: Any) -> None:
+        for text in self._review_texts():
+            text.fit = 1.0
+        self._fit()
+
+    def fit_review(self, *_: Any) -> None:
+        """Every step on one screen. With "Bigger text" the question, its help, the prompt,
+        the rows of details or the answers and the "not monitored" line outgrew it (the
+        review's rows ran under the question, the involvement answers over its help), so the
+        texts step down together, to no less than half (Urdu's review needs that; about the
+        normal size, at which the screen is known to fit). Typing steps fold texts away."""
+        if self.typing:
+            return
+        frame = self.ids.frame
+        review, body, choices = self.ids.review, frame.ids.body, self.ids.choices
+        fixed = [c for c in body.children if c.size_hint_y is None]
+        inside = sum(c.height for c in fixed) + body.spacing * len(fixed) \
+            + body.padding[1] + body.padding[3]
+        if self.step == "review":
+            # as Kivy's BoxLayout counts: a spacing between every two children, folded ones too
+            inside += sum(r.height for r in self._rows()) \
+                + review.spacing * max(0, len(review.children) - 1)
+        elif choices.shown:
+            inside += choices.least_height()
+        need = frame.ids.header.height + inside + frame.ids.nav.height \
+            + frame.padding[1] + frame.padding[3]
+        fit_step(self._review_texts(), need, frame.height, floor=0.5)
 
     def populate(self, view: QuestionView) -> None:
         self._interest_options = list(view.options) if view.question.kind == "involvement" else []

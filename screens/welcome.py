@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from screens import theme
-from screens.widgets import LanguageButton, PVButton, load_kv
+from screens.widgets import LanguageButton, PVButton, fit_step, load_kv
 
 CAROUSEL_SECONDS = 12  # slow enough to read a card; changes without motion or sound
 
@@ -26,8 +27,35 @@ class WelcomeScreen(Screen):
     __events__ = ("on_start_feedback", "on_choose_language")
 
     def __init__(self, **kwargs: Any) -> None:
+        self._fit = Clock.create_trigger(self.fit_left, -1)  # before the kv rules run
         super().__init__(**kwargs)
         self._rotate = Clock.create_trigger(self.next_item, CAROUSEL_SECONDS, interval=True)
+
+    def on_kv_post(self, *_: Any) -> None:
+        left, wait = self.ids.left, self.ids.wait
+        left.fbind("height", self._refit)  # a new column size: start again from full size
+        for child in left.children:
+            child.fbind("height", self._fit)
+        for name in ("text", "size_role", "lang"):
+            wait.fbind(name, self._refit)
+        app = App.get_running_app()
+        if app is not None:
+            app.fbind("sizes", self._refit)
+
+    def _refit(self, *_: Any) -> None:
+        self.ids.wait.fit = 1.0
+        self._fit()
+
+    def fit_left(self, *_: Any) -> None:
+        """The left column must not run under the top bar: with "Bigger text" in a wordy
+        language (Welsh: six lines) the waiting-time sentence steps down in size, to no less
+        than 60 %. It is the one text that may: it is read once, not answered."""
+        left, wait = self.ids.left, self.ids.wait
+        fixed = [c for c in left.children if c.size_hint_y is None]
+        need = sum(c.height for c in fixed) + left.spacing * max(0, len(fixed) - 1) \
+            + left.padding[1] + left.padding[3]
+        if wait.height > 0:
+            fit_step([wait], wait.height, wait.height - (need - left.height))
 
     def on_enter(self, *_: Any) -> None:
         self._rotate()

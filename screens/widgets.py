@@ -184,6 +184,9 @@ class PVText(BidiLabel):
     size_role = StringProperty("body")
     align = OptionProperty("start", options=["start", "center", "end"])
 
+    #: Scale on the role's size, for a screen that must shrink one text to fit (welcome).
+    fit = NumericProperty(1.0)
+
     def on_kv_post(self, *_: Any) -> None:
         # BidiLabel's rule keeps its minimum height at one line even when empty; a folded
         # PVText (no text, or hidden) must fold to nothing. Runs after that rule.
@@ -195,6 +198,19 @@ class PVText(BidiLabel):
 
     def _fold_min(self, *_: Any) -> None:
         self.size_hint_min_y = self.content_height if self.text and self.opacity else 0
+
+
+def fit_step(texts: Sequence[Any], need: float, room: float, floor: float = 0.6) -> None:
+    """Shrink ``texts`` (PVText) together by one step when what they need exceeds the room
+    they have; call again after the next layout until it fits or reaches ``floor``. Wrapped
+    text's height grows with the square of its size (more lines, each taller)."""
+    current = min((t.fit for t in texts), default=1.0)
+    if need - room <= 0.5 or current <= floor or need <= 0:
+        return
+    share = max(0.25, room / need)
+    new = max(floor, round(current * min(0.97, share ** 0.5), 3))
+    for text in texts:
+        text.fit = new
 
 
 class PVButton(ButtonBehavior, PVLabel):
@@ -454,7 +470,56 @@ class QuestionFrame(BoxLayout):
     next_enabled = BooleanProperty(True)
     #: 0 for screens that fold parts away (a folded part would still leave its gap)
     body_spacing = NumericProperty(-1)
+    #: shrink the texts together when the screen overflows (ContactScreen fits its own steps)
+    auto_fit = BooleanProperty(True)
     __events__ = ("on_back", "on_skip", "on_next")
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._fit = Clock.create_trigger(self.fit_texts, -1)  # before the kv rules run
+        self._bound: set[int] = set()
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, *args: Any) -> None:
+        super().on_kv_post(*args)
+        self.fbind("height", self.refit)  # a new frame size: start again from full size
+        for part in (self.ids.header, self.ids.nav, self.ids.body):
+            part.fbind("height", self._fit)
+        for name in ("question_text", "help_text", "progress_text"):
+            self.fbind(name, self.refit)
+        app = app_state()
+        if app is not None:
+            app.fbind("sizes", self.refit)
+
+    def texts(self) -> list[Any]:
+        body = [c for c in self.ids.body.children if isinstance(c, PVText)]
+        return [self.ids.progress, self.ids.question, self.ids.help, *body]
+
+    def refit(self, *_: Any) -> None:
+        for text in self.texts():
+            text.fit = 1.0
+        self._fit()
+
+    def fit_texts(self, *_: Any) -> None:
+        """The frame's texts step down together (to 60 %) when, with "Bigger text" in a wordy
+        language, the question, its help and notes leave the answers no room and run over
+        each other: the screen is known to fit at about the normal size."""
+        if not self.auto_fit:
+            return
+        body = self.ids.body
+        inside = body.padding[1] + body.padding[3] + body.spacing * (len(body.children) - 1)
+        for child in body.children:
+            if id(child) not in self._bound:  # children arrive after the rules: bind late
+                self._bound.add(id(child))
+                child.fbind("height", self._fit)
+            if child.size_hint_y is None:
+                inside += child.height
+            elif hasattr(child, "least_height"):
+                inside += child.least_height()
+            else:
+                inside += getattr(child, "minimum_height", 0.0)
+        need = self.ids.header.height + inside + self.ids.nav.height \
+            + self.padding[1] + self.padding[3]
+        fit_step(self.texts(), need, self.height)
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         body = self.ids.get("body")
@@ -524,6 +589,23 @@ class ChoiceList(HideMixin, BoxLayout):
 
     def reset_page(self) -> None:
         self.page = self._wanted = 0
+
+    def least_height(self) -> float:
+        """The least room that still shows an answer: the tallest one, and the page buttons
+        when there are more answers than that."""
+        app = app_state()
+        if app is None or not self.options:
+            return 0.0
+        size = theme.size_for(app.sizes, "button") * app.style.size_factor
+        style, pad = app.style, theme.mm(3)
+        width = max(10.0, self.width - theme.mm(15))
+        tallest = max(max(theme.mm(theme.MIN_TARGET_MM) + theme.mm(1),
+                          text_height(t, width, size, style.font_name, style.script,
+                                      style.direction, style.line_height) + 2 * pad)
+                      for _, t in self.options)
+        gap = theme.mm(theme.MIN_GAP_MM) + theme.mm(0.5)
+        pager = theme.mm(theme.MIN_TARGET_MM) + gap if len(self.options) > 1 else 0.0
+        return tallest + pager + self.spacing
 
     def on_choose(self, value: Any) -> None:
         pass

@@ -13,14 +13,15 @@ from collections.abc import Iterator
 import pytest
 from kivy.uix.textinput import TextInput
 
+from kiosk.config import KNOWN_LANGUAGES
 from screens import theme
 from screens.touch_text import TouchTextField
 from screens.widgets import PVButton
 from tests.screens.conftest import SHOTS, walk_window
 
-#: One language per script the kiosk draws (Latin, Arabic Naskh, Urdu Nastaliq, Bengali, Han),
-#: The other languages share these fonts and layouts.
-LANGUAGES = ["en", "ar", "ur", "bn", "zh-Hans"]
+#: Every language the kiosk offers: each one's own wording must fit (Welsh and Romanian run
+#: long, Sorani and Somali have no voice). Screenshots per language as in the README.
+LANGUAGES = list(KNOWN_LANGUAGES)
 TOLERANCE = 0.5  # px: layout rounding
 
 
@@ -33,14 +34,18 @@ def _visible(w) -> bool:
     return w.width > 1 and w.height > 1 and not w.disabled and w.get_root_window() is not None
 
 
-def targets() -> list:
-    """What a finger can reach: with an overlay open, only the overlay."""
+def top_layer() -> list:
+    """What a person sees and touches: with an overlay open, only the overlay."""
     from kivy.core.window import Window
     from kivy.uix.modalview import ModalView
 
     top = Window.children[0]  # the last one added is drawn on top and touched first
-    layer = top.walk(restrict=False) if isinstance(top, ModalView) else walk_window()
-    return [w for w in layer if isinstance(w, (PVButton, TextInput, TouchTextField))
+    return list(top.walk(restrict=False)) if isinstance(top, ModalView) else walk_window()
+
+
+def targets() -> list:
+    """What a finger can reach."""
+    return [w for w in top_layer() if isinstance(w, (PVButton, TextInput, TouchTextField))
             and _visible(w)]
 
 
@@ -110,6 +115,64 @@ def see_through_line_problems(widgets, stop: str) -> list[str]:
     return problems
 
 
+def _font_file(label) -> str:
+    from kivy.core.text import LabelBase
+
+    files = LabelBase._fonts.get(label.font_name)  # registered name -> (regular, it, bold, bi)
+    if not files:
+        return label.font_name
+    return files[2] if label.bold else files[0]
+
+
+def tofu_problems(widgets, stop: str) -> list[str]:
+    """Every character a one-font label draws is in that font: no empty boxes. (BidiLabel
+    picks a font per run by the same cmap, so only plain Kivy labels can show tofu.)"""
+    from pathlib import Path
+
+    from kivy.uix.label import Label
+
+    from kiosk.languages import font_codepoints
+
+    problems = []
+    for w in widgets:
+        if not isinstance(w, Label) or not w.text or w.opacity == 0 or w.width <= 1:
+            continue
+        cmap = font_codepoints(Path(_font_file(w)))
+        missing = sorted({c for c in w.text if not c.isspace() and ord(c) not in cmap})
+        if missing:
+            problems.append(f"{stop}: {w.text[:24]!r} has {''.join(missing[:8])!r}, which "
+                            f"{Path(_font_file(w)).name} cannot draw")
+    return problems
+
+
+def overlap_problems(widgets, stop: str) -> list[str]:
+    """No two shown texts on top of each other, none off the screen: a layout that has run out
+    of room (Bigger text, a wordy language) shows up here before anyone sees it."""
+    from kivy.core.window import Window
+
+    from screens.bidi_label import BidiLabel
+
+    texts = [w for w in widgets if isinstance(w, BidiLabel) and w.text.strip()
+             and w.height > 1 and w.width > 1 and _visible_chain(w)]
+    problems = [f"{stop}: {w.text[:24]!r} is off the screen" for w in texts
+                if _rect(w)[1] < -TOLERANCE or _rect(w)[3] > Window.height + TOLERANCE]
+    for a, b in itertools.combinations(texts, 2):
+        ax0, ay0, ax1, ay1 = _rect(a)
+        bx0, by0, bx1, by1 = _rect(b)
+        if min(ax1, bx1) - max(ax0, bx0) > 2 and min(ay1, by1) - max(ay0, by0) > 2:
+            problems.append(f"{stop}: {a.text[:24]!r} and {b.text[:24]!r} overlap")
+    return problems
+
+
+def _visible_chain(w) -> bool:
+    node = w
+    while node is not None and node.parent is not node:
+        if getattr(node, "opacity", 1) == 0:
+            return False
+        node = node.parent
+    return True
+
+
 def bar_problems(app, stop: str) -> list[str]:
     """The top bar fits: the organisation's name and "Patient feedback" (translated) and the
     three buttons, each whole and inside the screen, none over another."""
@@ -129,10 +192,13 @@ def bar_problems(app, stop: str) -> list[str]:
 
 
 def speaker_problems(kiosk, stop: str) -> list[str]:
-    """Every tour language has a voice: the speaker button must be on every screen, tappable
-    (a target like any other: measured above) and reading that screen's own words."""
+    """Where the language has a voice, the speaker button is on every screen, tappable (a
+    target like any other: measured above) and reads that screen's own words; where it has
+    none (Somali, Sorani), no button at all, never a broken one."""
     app = kiosk.app
     button = app.speaker_button()
+    if not app.reader.available(app.language):
+        return [f"{stop}: a speaker button without a voice"] if button in targets() else []
     if button not in targets():
         return [f"{stop}: no speaker button"]
     shown = app.shown_screen()
@@ -230,6 +296,8 @@ def _drive(kiosk, lang: str, big: bool) -> list[str]:
         problems += speaker_problems(kiosk, stop)
         problems += see_through_line_problems(walk_window(), f"{lang} {size} {stop}")
         problems += bar_problems(kiosk.app, f"{lang} {size} {stop}")
+        problems += tofu_problems(walk_window(), f"{lang} {size} {stop}")
+        problems += overlap_problems(top_layer(), f"{lang} {size} {stop}")
         kiosk.screenshot(SHOTS / lang / f"{stop}-{size}.png")
     return problems
 
@@ -321,6 +389,22 @@ def test_the_see_through_line_check_itself() -> None:
         Color(0, 0, 0, 0.5)
         Line(points=[0, 0, 5, 5], width=1)
     assert len(see_through_line_problems([bad, good], "t")) == 1
+
+
+@pytest.mark.gui
+def test_the_tofu_check_itself(kiosk) -> None:
+    """The checker can fail: Arabic letters in a Latin-only label are reported."""
+    from screens.widgets import PVLabel
+
+    latin = PVLabel(text="Name: علي", lang="en")
+    kiosk.screen().add_widget(latin)
+    try:
+        kiosk.frames(2)
+        assert len(tofu_problems([latin], "t")) == 1
+        latin.text = "Name: Ali"
+        assert tofu_problems([latin], "t") == []
+    finally:
+        kiosk.screen().remove_widget(latin)
 
 
 def test_the_gap_measure_itself() -> None:
