@@ -158,32 +158,44 @@ def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
                     speaker=_speaker(cfg), organisation=cfg.kiosk.organisation)
 
 
-class DeferredStore:
+class _Lazy:
+    """Builds its object on first use, once, under a lock (the UI thread, the store thread and
+    the sync thread may all ask first)."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build, self._made, self._lock = build, None, threading.Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._made is None:
+                self._made = self._build()
+            return self._made
+
+
+class DeferredStore(_Lazy):
     """The sealed store, opened on first use: the app opens it just after its first frame
     (``Services.open_store``). Importing sqlite-utils and opening the file are not needed to
     draw the welcome screen (bench/ui.py start-up figure). Every other attribute is the
     opened ``SealedStore``'s, so the sync agent uses it as it is."""
 
     def __init__(self, path: Any, responses: Any, contacts: Any) -> None:
-        self._args = (path, responses, contacts)
-        self._store: Any = None
-        self._lock = threading.Lock()
+        def build() -> Any:
+            from kiosk.store import SealedStore
+
+            return SealedStore(path, responses, contacts)
+
+        super().__init__(build)
 
     def open(self) -> Any:
-        with self._lock:
-            if self._store is None:
-                from kiosk.store import SealedStore
-
-                self._store = SealedStore(*self._args)
-            return self._store
+        return self.get()
 
     def add(self, record: ResponseRecord) -> Any:
-        return self.open().add(record)
+        return self.get().add(record)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return getattr(self.open(), name)
+        return getattr(self.get(), name)
 
 
 def _speaker(cfg: KioskConfig) -> Any:
@@ -201,29 +213,27 @@ def _sync_runner(cfg: KioskConfig, store: Any, content: ContentStore) -> Any:
     return DeferredSyncRunner(cfg, store, content)
 
 
-class DeferredSyncRunner:
+class DeferredSyncRunner(_Lazy):
     """The sync agent's runner, built when it starts (the app starts it after the first frame).
 
     Building it imports the HTTP stack (requests, urllib3, ssl: about a tenth of a second), which
-    the welcome screen does not need. Until then a wake-up is remembered: the first round runs
-    as soon as the thread starts anyway."""
+    the welcome screen does not need. A wake-up before then is not needed: the first round
+    runs as soon as the thread starts."""
 
     def __init__(self, cfg: KioskConfig, store: Any, content: ContentStore) -> None:
-        self._args = (cfg, store, content)
-        self.runner: Any = None
-        self._lock = threading.Lock()
+        def build() -> Any:
+            from sync.runner import SyncRunner, build_agent
 
-    def _build(self) -> Any:
-        with self._lock:
-            if self.runner is None:
-                from sync.runner import SyncRunner, build_agent
+            return SyncRunner(build_agent(cfg, store=store, content=content))
 
-                cfg, store, content = self._args
-                self.runner = SyncRunner(build_agent(cfg, store=store, content=content))
-            return self.runner
+        super().__init__(build)
+
+    @property
+    def runner(self) -> Any:
+        return self._made
 
     def start(self) -> None:
-        self._build().start()
+        self.get().start()
 
     def wake(self) -> None:
         if self.runner is not None:
