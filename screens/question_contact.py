@@ -17,7 +17,7 @@ from kiosk.i18n import N_
 from screens.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from screens.question import QuestionScreen, QuestionView
 from screens.touch_text import TouchTextField  # noqa: F401  (used in the .kv)
-from screens.widgets import app_state, fit_step, load_kv
+from screens.widgets import app_state, fit_step, load_kv, stacked_height
 
 METHODS = (("phone", N_("Phone call")), ("email", N_("Email")), ("text", N_("Text message")),
            ("post", N_("Letter by post")))
@@ -55,7 +55,7 @@ class ContactScreen(QuestionScreen):
         self.data: dict[str, Any] = {}
         self._interest_options: list[tuple[Any, str]] = []
         self._need_options: list[tuple[Any, str]] = []
-        self._fit = Clock.create_trigger(self.fit_review, -1)  # before the kv rules run
+        self._fit = Clock.create_trigger(self.fit_screen, -1)  # before the kv rules run
         super().__init__(**kwargs)
 
     def on_kv_post(self, *args: Any) -> None:
@@ -77,18 +77,18 @@ class ContactScreen(QuestionScreen):
     def _rows(self) -> list[Any]:
         return [c for c in self.ids.review.children if c.size_hint_y is None]
 
-    def _review_texts(self) -> list[Any]:
+    def _texts_to_fit(self) -> list[Any]:
         frame = self.ids.frame.ids
         rows = [t for r in self._rows() for t in (r.ids.a, r.ids.b)]
         return rows + [self.ids.notice, self.ids.prompt, frame.question, frame.progress,
                        frame.help]
 
     def _refit(self, *_: Any) -> None:
-        for text in self._review_texts():
+        for text in self._texts_to_fit():
             text.fit = 1.0
         self._fit()
 
-    def fit_review(self, *_: Any) -> None:
+    def fit_screen(self, *_: Any) -> None:
         """Every step on one screen. With "Bigger text" the question, its help, the prompt,
         the rows of details or the answers and the "not monitored" line outgrew it (the
         review's rows ran under the question, the involvement answers over its help), so the
@@ -96,20 +96,15 @@ class ContactScreen(QuestionScreen):
         normal size, at which the screen is known to fit). Typing steps fold texts away."""
         if self.typing:
             return
+        review, choices = self.ids.review, self.ids.choices
+
+        def part(child: Any) -> float:  # only the step's own part takes room in the body
+            if child == review:  # ids are weak proxies: == compares the widgets
+                return stacked_height(review) if self.step == "review" else 0.0
+            return choices.least_height() if child == choices and choices.shown else 0.0
+
         frame = self.ids.frame
-        review, body, choices = self.ids.review, frame.ids.body, self.ids.choices
-        fixed = [c for c in body.children if c.size_hint_y is None]
-        inside = sum(c.height for c in fixed) + body.spacing * len(fixed) \
-            + body.padding[1] + body.padding[3]
-        if self.step == "review":
-            # as Kivy's BoxLayout counts: a spacing between every two children, folded ones too
-            inside += sum(r.height for r in self._rows()) \
-                + review.spacing * max(0, len(review.children) - 1)
-        elif choices.shown:
-            inside += choices.least_height()
-        need = frame.ids.header.height + inside + frame.ids.nav.height \
-            + frame.padding[1] + frame.padding[3]
-        fit_step(self._review_texts(), need, frame.height, floor=0.5)
+        fit_step(self._texts_to_fit(), frame.needed(part), frame.height, floor=0.5)
 
     def populate(self, view: QuestionView) -> None:
         self._interest_options = list(view.options) if view.question.kind == "involvement" else []

@@ -11,7 +11,7 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty
 from kivy.uix.modalview import ModalView
 
-from screens.widgets import fit_step, load_kv
+from screens.widgets import fit_step, load_kv, stacked_height
 
 
 class TimeoutOverlay(ModalView):
@@ -38,10 +38,7 @@ class TimeoutOverlay(ModalView):
         """The question and its countdown step down (to 60 %) when, with "Bigger text" in a
         wordy language (Welsh, Somali), they and the two buttons outgrow the panel."""
         box = self.ids.box
-        fixed = [c for c in box.children if c.size_hint_y is None]
-        need = sum(c.height for c in fixed) + box.spacing * (len(box.children) - 1) \
-            + box.padding[1] + box.padding[3]
-        fit_step([self.ids.ask, self.ids.countdown], need, box.height)
+        fit_step([self.ids.ask, self.ids.countdown], stacked_height(box), box.height)
 
     def on_more_time(self) -> None:
         pass

@@ -11,7 +11,7 @@ from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from screens import theme
-from screens.widgets import LanguageButton, PVButton, fit_step, load_kv
+from screens.widgets import LanguageButton, PVButton, fit_step, load_kv, stacked_height
 
 CAROUSEL_SECONDS = 12  # slow enough to read a card; changes without motion or sound
 
@@ -51,9 +51,7 @@ class WelcomeScreen(Screen):
         language (Welsh: six lines) the waiting-time sentence steps down in size, to no less
         than 60 %. It is the one text that may: it is read once, not answered."""
         left, wait = self.ids.left, self.ids.wait
-        fixed = [c for c in left.children if c.size_hint_y is None]
-        need = sum(c.height for c in fixed) + left.spacing * max(0, len(fixed) - 1) \
-            + left.padding[1] + left.padding[3]
+        need = stacked_height(left, lambda _stretchy: 0.0)  # the carousel only takes what is left
         if wait.height > 0:
             fit_step([wait], wait.height, wait.height - (need - left.height))
 

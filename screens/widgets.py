@@ -200,6 +200,23 @@ class PVText(BidiLabel):
         self.size_hint_min_y = self.content_height if self.text and self.opacity else 0
 
 
+def least_height(child: Any) -> float:
+    """The least room a stretchy child of a vertical box can live with: what it says
+    (``ChoiceList.least_height``), else its laid-out minimum, else nothing."""
+    if hasattr(child, "least_height"):
+        return float(child.least_height())
+    return float(getattr(child, "minimum_height", 0.0))
+
+
+def stacked_height(box: Any, flexible: Callable[[Any], float] = least_height) -> float:
+    """The height a vertical BoxLayout needs, counted as Kivy lays it out: fixed children at
+    their height, stretchy ones at ``flexible(child)``, a spacing between every two children
+    (folded ones too), and the padding."""
+    kids = box.children
+    inner = sum(c.height if c.size_hint_y is None else flexible(c) for c in kids)
+    return inner + box.spacing * max(0, len(kids) - 1) + box.padding[1] + box.padding[3]
+
+
 def fit_step(texts: Sequence[Any], need: float, room: float, floor: float = 0.6) -> None:
     """Shrink ``texts`` (PVText) together by one step when what they need exceeds the room
     they have; call again after the next layout until it fits or reaches ``floor``. Wrapped
@@ -506,20 +523,17 @@ class QuestionFrame(BoxLayout):
         if not self.auto_fit:
             return
         body = self.ids.body
-        inside = body.padding[1] + body.padding[3] + body.spacing * (len(body.children) - 1)
         for child in body.children:
             if id(child) not in self._bound:  # children arrive after the rules: bind late
                 self._bound.add(id(child))
                 child.fbind("height", self._fit)
-            if child.size_hint_y is None:
-                inside += child.height
-            elif hasattr(child, "least_height"):
-                inside += child.least_height()
-            else:
-                inside += getattr(child, "minimum_height", 0.0)
-        need = self.ids.header.height + inside + self.ids.nav.height \
-            + self.padding[1] + self.padding[3]
-        fit_step(self.texts(), need, self.height)
+        fit_step(self.texts(), self.needed(), self.height)
+
+    def needed(self, body: Callable[[Any], float] = least_height) -> float:
+        """The height the frame needs, the body's stretchy parts counted by ``body``."""
+        return stacked_height(
+            # ids are weak proxies: == (not `is`) compares the widgets they stand for
+            self, lambda part: stacked_height(part, body) if part == self.ids.body else 0.0)
 
     def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
         body = self.ids.get("body")
