@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.errors import SessionError, StoreFullError
-from kiosk.session import BurstDetector, Progress, RespondentSession, SessionState
+from kiosk.session import (
+    SCREENS_PER_KIND,
+    BurstDetector,
+    Progress,
+    RespondentSession,
+    SessionState,
+)
 from kiosk.survey import parse_survey
 from tests.kiosk.conftest import _KITCHEN_SINK, DEVICE, T0, FakeClock
 
@@ -30,7 +36,7 @@ def ids(record) -> list[str]:
 def test_a_full_journey_through_the_default_survey(fft_survey, sessions, fake_clock, walk) -> None:
     s = sessions(fft_survey)
     assert s.state is SessionState.READY and s.current is None
-    assert s.progress == Progress(0, 6)
+    assert s.progress == Progress(0, 24, exact=False)  # every branch open: 24 screens at most
     s.start("en")
     assert s.state is SessionState.ACTIVE and s.language == "en"
     visited = walk(s, {"fft": 1, "why": "  Kind staff.  ", "who": "patient",
@@ -100,17 +106,32 @@ def test_easy_read_is_recorded_as_its_variant(survey_data, sessions, walk) -> No
 # ---------------------------------------------------------------- branching, back, progress
 
 
-def test_a_yes_opens_the_contact_question_and_grows_the_total(fft_survey, sessions) -> None:
+def test_progress_counts_each_contact_screen_and_its_total_never_grows(fft_survey,
+                                                                        sessions) -> None:
+    """Before: "4 of 6", then "5 of 7". Now the total is the most screens still reachable:
+    opening a branch cannot grow it, closing one shrinks it, contact's six screens count."""
     s = sessions(fft_survey)
     s.start("en")
     s.answer(2)
     s.skip()
     s.skip()
-    assert s.current.id == "contact_wanted" and s.progress == Progress(4, 6)
+    assert s.current.id == "contact_wanted" and s.progress == Progress(4, 24, exact=False)
     s.answer(True)
-    assert s.current.id == "contact" and s.progress == Progress(5, 7)
+    assert s.current.id == "contact" and s.progress == Progress(5, 24, exact=False)
+    assert [s.progress_at(i).number for i in range(7)] == [5, 6, 7, 8, 9, 10, 10]
     s.answer(CONTACT)
-    assert s.current.id == "involve_wanted" and s.progress == Progress(6, 7)
+    assert s.current.id == "involve_wanted" and s.progress == Progress(11, 24, exact=False)
+    s.answer(False)  # the six involvement screens are gone from the total
+    assert s.current.id == "about_you" and s.progress == Progress(12, 18, exact=False)
+    s.answer(False)  # nothing ahead is open any more: the count is exact
+    assert s.current is None and s.progress == Progress(12, 12)
+
+
+def test_progress_is_exact_when_no_branch_is_open(kitchen_sink, sessions, walk) -> None:
+    s = sessions(kitchen_sink)
+    s.start("en")
+    walk(s, {"fft": 1})
+    assert s.current is None and s.progress.exact
 
 
 def test_multi_choice_includes_and_any_conditions_branch(kitchen_sink, sessions, walk) -> None:
@@ -142,7 +163,7 @@ def test_back_prefills_and_a_changed_gate_hides_the_old_answers(fft_survey, sess
     s.back()
     assert s.current.id == "contact_wanted"
     s.answer(False)  # changes the route: contact is hidden now, its answer kept but not recorded
-    assert s.current.id == "involve_wanted" and s.progress == Progress(5, 6)
+    assert s.current.id == "involve_wanted" and s.progress == Progress(5, 18, exact=False)
     assert s.answer_of("contact") == CONTACT
     s.skip()
     s.skip()
@@ -171,11 +192,12 @@ def test_back_from_the_end_and_progress_there(kitchen_sink, sessions, walk) -> N
     s = sessions(kitchen_sink)
     s.start("en")
     walk(s, {"fft": 1})
-    assert s.current is None and s.progress == Progress(6, 6) and s.can_go_back
+    end = s.progress
+    assert s.current is None and end.number == end.total and s.can_go_back
     s.back()
-    assert s.current.id == "involve_wanted" and s.progress == Progress(6, 6)
+    assert s.current.id == "involve_wanted" and s.progress.number == end.number
     s.answer(True)
-    assert s.current.id == "involvement" and s.progress == Progress(7, 7)
+    assert s.current.id == "involvement" and s.progress.number == end.number + 1
 
 
 def test_skip_clears_an_earlier_answer(kitchen_sink, sessions) -> None:
@@ -431,6 +453,7 @@ def test_random_taps_never_crash_and_record_only_visible_confirmed_answers(taps,
     model: dict = {}  # what the person confirmed, by question id
     for action, pick in taps:
         question = session.current
+        before = session.progress
         try:
             if action == "answer" and question is not None:
                 options = _CANDIDATES[question.kind]
@@ -451,7 +474,13 @@ def test_random_taps_never_crash_and_record_only_visible_confirmed_answers(taps,
             assert session.current == question  # a refused tap changes nothing
         shown = [q.id for q in survey.visible(model)]
         progress = session.progress
-        assert 1 <= progress.number <= progress.total == len(shown)
+        assert 1 <= progress.number <= progress.total
+        if action in ("answer", "skip") and question is not None and session.current != question:
+            # forward: one more screen per screen taken, and the total never grows
+            taken = SCREENS_PER_KIND.get(question.kind, 1) if question.id in model else 1
+            end = session.current is None  # no screen of its own: number = screens taken
+            assert progress.number == before.number + taken - (1 if end else 0)
+            assert progress.total <= before.total
         assert session.current is None or session.current.id in shown
     record = session.finish() if session.current is None else session.abandon()
     expected = _expected_ids(survey, model)

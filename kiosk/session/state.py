@@ -14,14 +14,17 @@ Why it works the way it does:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from kiosk.errors import SessionError
 from kiosk.record import Answer, ResponseRecord, new_record_id, variant_of
-from kiosk.survey import COMMUNICATION_NEEDS, CONTACT_METHODS, PERSONAL_KINDS, Question, Survey
+from kiosk.session.burst import BurstDetector
+from kiosk.session.progress import Progress, screens_of, steps_ahead
+from kiosk.session.values import SKIP, check_value, expected_shape
+from kiosk.survey import PERSONAL_KINDS, Question, Survey
 
 
 class SessionState(Enum):
@@ -37,33 +40,6 @@ class DeviceInfo:
     site_code: str
     location_code: str
 
-
-@dataclass(frozen=True)
-class Progress:
-    number: int  # "Question {number} of {total}"
-    total: int
-
-
-class BurstDetector:
-    """Remembers when this kiosk submitted responses; a burst is ``threshold`` or more within
-    ``window`` seconds (someone tapping through again and again). One per kiosk, shared by sessions.
-    The response that completes a burst and every later one inside the window get flagged."""
-
-    def __init__(self, *, window: float = 60.0, threshold: int = 3) -> None:
-        self.window = window
-        self.threshold = threshold
-        self._times: list[float] = []
-
-    def record(self, at: float) -> bool:
-        """Note a response submitted at ``at``; True if it is part of a burst."""
-        # Times after ``at`` are dropped too: a wall clock stepped back must not keep a burst alive.
-        self._times = [t for t in self._times if at - self.window < t <= at] + [at]
-        return len(self._times) >= self.threshold
-
-
-_SKIP = object()  # what an empty free text / empty multi choice means
-_MAX_DETAIL = 200  # name, phone number, email or address
-_MAX_NEEDS_OTHER = 500
 
 
 class RespondentSession:
@@ -97,13 +73,36 @@ class RespondentSession:
 
     @property
     def progress(self) -> Progress:
-        shown = self._visible_ids()
-        current = self.current
+        return self.progress_at(0)
+
+    def progress_at(self, screen: int) -> Progress:
+        """Progress on the ``screen``-th screen (from 0) of the current question: contact
+        details take several (``kiosk.session.progress.SCREENS_PER_KIND``)."""
+        questions = self.survey.questions
         if self.state is SessionState.READY:
-            return Progress(0, len(shown))
+            ahead, exact = steps_ahead(questions, 0, {})
+            return Progress(0, ahead, exact)
+        index = min(self._index, len(questions))
+        done = sum(self._screens_taken(q) for q in self._visible_before(index))
+        current = self.current
         if current is None:
-            return Progress(len(shown), len(shown))
-        return Progress(shown.index(current.id) + 1, len(shown))
+            return Progress(done, done)
+        ahead, exact = steps_ahead(questions, index + 1, self._effective(index), current.id)
+        number = done + 1 + max(0, min(screen, screens_of(current) - 1))
+        return Progress(number, done + screens_of(current) + ahead, exact)
+
+    def _visible_before(self, index: int) -> list[Question]:
+        shown = set(self._visible_ids())
+        return [q for q in self.survey.questions[:index] if q.id in shown]
+
+    def _screens_taken(self, question: Question) -> int:
+        """A question answered took all its screens; one skipped took the one it was skipped on."""
+        return screens_of(question) if question.id in self._answers else 1
+
+    def _effective(self, index: int) -> dict[str, Any]:
+        """The answers that count, to the visible questions before ``index``."""
+        return {q.id: self._answers[q.id].value for q in self._visible_before(index)
+                if q.id in self._answers}
 
     @property
     def can_go_back(self) -> bool:
@@ -145,7 +144,7 @@ class RespondentSession:
     def answer(self, value: Any) -> None:
         question = self._need_current("answer")
         checked, code = check_value(question, value)
-        if checked is _SKIP:
+        if checked is SKIP:
             self._require_optional(question, "an empty answer")
             self._answers.pop(question.id, None)
         else:
@@ -286,97 +285,3 @@ class RespondentSession:
         if self._burst is not None and self._burst.record(now):
             flags.add("burst")
         return frozenset(flags)
-
-
-# ---------------------------------------------------------------- answer values by kind
-
-
-def expected_shape(question: Question) -> str:
-    ids = ", ".join(o.id for o in question.options)
-    return {
-        "fft": "an int code, one of " + ", ".join(str(o.code) for o in question.options),
-        "single_choice": f"one option id (str), one of: {ids}",
-        "multi_choice": f"a list of option ids (str) from: {ids}",
-        "yes_no": "True or False",
-        "free_text": f"text (str) of at most {question.max_length} characters",
-        "contact": '{"name": str, "method": "phone"|"email"|"post"|"text", "value": str, '
-                   f'"needs": [ids from: {", ".join(_need_ids(question))}], "needs_other": str}}',
-        "involvement": f'{{"interests": [ids from: {ids}], "name": str, "method": '
-                       '"phone"|"email"|"post"|"text", "value": str, "needs": [ids from: '
-                       f'{", ".join(COMMUNICATION_NEEDS)}], "needs_other": str}}',
-    }[question.kind]
-
-
-def check_value(question: Question, value: Any) -> tuple[Any, int | str | None]:
-    """The value as recorded and its code; ``_SKIP`` for an empty optional answer."""
-    kind = question.kind
-    if kind == "fft" and type(value) is int:
-        option = next((o for o in question.options if o.code == value), None)
-        if option is not None:
-            return value, option.code
-    elif kind == "single_choice" and isinstance(value, str):
-        option = question.option(value)
-        if option is not None:
-            return value, option.code
-    elif kind == "multi_choice" and _ids_from(value, [o.id for o in question.options]):
-        return (tuple(dict.fromkeys(value)) or _SKIP), None
-    elif kind == "yes_no" and isinstance(value, bool):
-        return value, None
-    elif kind == "free_text" and isinstance(value, str):
-        text = value.strip()
-        if len(text) <= (question.max_length or 0):
-            return (text or _SKIP), None
-    elif kind in PERSONAL_KINDS and isinstance(value, Mapping):
-        return _personal(question, value), None
-    raise _wrong(question, value)
-
-
-def _wrong(question: Question, value: Any, detail: str = "") -> SessionError:
-    got = detail or f"got a {type(value).__name__} that does not fit"
-    return SessionError(f"question '{question.id}' ({question.kind}) takes "
-                        f"{expected_shape(question)}; {got}")
-
-
-def _ids_from(value: Any, allowed: list[str] | tuple[str, ...]) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(v, str) and v in allowed
-                                                     for v in value)
-
-
-def _need_ids(question: Question) -> tuple[str, ...]:
-    """A contact question lists the needs it offers; involvement accepts any standard one."""
-    if question.kind == "contact" and question.options:
-        return tuple(o.id for o in question.options)
-    return COMMUNICATION_NEEDS
-
-
-def _personal(question: Question, value: Mapping) -> dict:
-    interests = question.kind == "involvement"
-    known = {"name", "method", "value", "needs", "needs_other"}
-    if interests:
-        known.add("interests")
-    unknown = sorted(str(k) for k in value if k not in known)
-    if unknown:
-        raise _wrong(question, value, f"got unknown key(s) {', '.join(unknown)}")
-    for key in ("name", "value", "needs_other"):
-        if not isinstance(value.get(key, ""), str):
-            raise _wrong(question, value, f"'{key}' is not a str")
-    name, detail = value.get("name", "").strip(), value.get("value", "").strip()
-    other = value.get("needs_other", "").strip()
-    if value.get("method") not in CONTACT_METHODS:
-        raise _wrong(question, value, "'method' is missing or not one of phone, email, post, text")
-    if not detail:
-        raise _wrong(question, value, "'value' (the phone number, email or address) is empty")
-    if max(len(name), len(detail)) > _MAX_DETAIL or len(other) > _MAX_NEEDS_OTHER:
-        raise _wrong(question, value, f"'name'/'value' over {_MAX_DETAIL} or 'needs_other' over "
-                     f"{_MAX_NEEDS_OTHER} characters")
-    needs = value.get("needs", [])
-    if not _ids_from(needs, _need_ids(question)):
-        raise _wrong(question, value, "'needs' holds an id that is not a communication need")
-    out = {"name": name, "method": value["method"], "value": detail,
-           "needs": list(dict.fromkeys(needs)), "needs_other": other}
-    if interests:
-        chosen = value.get("interests", [])
-        if not _ids_from(chosen, [o.id for o in question.options]):
-            raise _wrong(question, value, "'interests' holds an id that is not an option")
-        out = {"interests": list(dict.fromkeys(chosen)), **out}
-    return out
