@@ -258,16 +258,6 @@ class PatientVoiceApp(App):
     def on_high_contrast(self, *_: Any) -> None:
         self.palette = theme.HIGH_CONTRAST if self.high_contrast else theme.NORMAL
 
-    def on_sizes(self, *_: Any) -> None:
-        if not hasattr(self, "_screens"):
-            return
-        for name in ("choice", "contact"):  # paged lists re-measure at the new size
-            if name in self._screens:
-                Clock.schedule_once(lambda dt, s=self._screens[name]: s.ids.choices.relayout())
-        fft = self._screens.get("fft")
-        if fft is not None and fft.view is not None:  # faces go from 3 to 2 columns and back
-            fft.populate(fft.view)
-
     # --- read-aloud (issue 4) ------------------------------------------------------------------
 
     def _make_reader(self) -> None:
@@ -308,6 +298,9 @@ class PatientVoiceApp(App):
     # --- inactivity ----------------------------------------------------------------------------
 
     def _warn(self, seconds: int) -> None:
+        if self.journey.session is None:  # back at the welcome screen: nothing to keep
+            self._expire()
+            return
         self.timeout.seconds = seconds
         if not self.timeout.parent:
             self.timeout.open(animation=False)
@@ -362,6 +355,15 @@ class PatientVoiceApp(App):
         self.volume = 1.0
         self.set_language(self.services.default_language)
         self.show_screen("welcome")
+
+    def back_to_welcome(self) -> None:
+        """From the first question: the welcome screen again, in the person's language and
+        text size (they came back to change them); the usual reset follows if they leave."""
+        for name in QUESTION_SCREENS:
+            if name in self._screens:
+                self._screens[name].clear()
+        self.show_screen("welcome")
+        self.idle.start()
 
     def _refresh_welcome(self) -> None:
         services, welcome = self.services, self.screen("welcome")

@@ -114,7 +114,7 @@ class _Shaper:
                 font_direction=direction,
             )
         label = self._labels[key]
-        _prime(label)
+        prime_font(label)
         return label
 
     def metrics(self, font: str, size: float, script: str) -> tuple[float, float]:
@@ -138,13 +138,13 @@ class _Shaper:
             font_script_name=script,
             font_direction=direction,
         )
-        _prime(label)
+        prime_font(label)
         label.refresh()
         texture = label.texture
         result = texture, min(texture.width, _ink_right(texture) + max(1.0, size * 0.04))
         home = _home_state(font)
         if home is not None and home != (script, direction):
-            # leave the shared font as plain Labels of its language expect it (see _prime)
+            # leave the shared font as plain Labels of its language expect it (see prime_font)
             self._label(font, size, *home)
         self._cores[key] = result
         if len(self._cores) > _TEXTURE_CACHE_SIZE:
@@ -201,7 +201,7 @@ def _home_state(font: str) -> tuple[str, str] | None:
     return None
 
 
-def _prime(label: CoreLabel) -> None:
+def prime_font(label: CoreLabel) -> None:
     """Kivy sets HarfBuzz's direction and script on SDL2_ttf's font only when it renders, and
     that font object is shared by every label of the same face and size; measuring (which sizes
     the texture) then shapes with whatever the last render set: an Arabic word measured after an

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.languages import format_number
-from kiosk.session import RespondentSession
+from kiosk.session import SCREENS_PER_KIND, RespondentSession
 from screens.question import QuestionView
 
 log = logging.getLogger(__name__)
@@ -53,10 +53,21 @@ class Journey:
         self.show_current()
 
     def back(self) -> None:
+        """The previous question; from the first one, back to the welcome screen (to choose
+        another language), keeping the person's language and text size."""
         session = self._active()
         if session.can_go_back:
             session.back()
             self.show_current()
+        else:
+            self.leave_to_welcome()
+
+    def leave_to_welcome(self) -> None:
+        session = self._active()
+        self.last_record = session.abandon()  # nothing was confirmed: nothing is submitted
+        self.session = None
+        self.app.idle.stop()
+        self.app.back_to_welcome()
 
     def draft(self, value: Any) -> None:
         self._active().set_draft(value)
@@ -72,11 +83,21 @@ class Journey:
         screen.show(self.view(session, question))
         self.app.show_screen(name)
 
+    def progress_line(self, session: RespondentSession, screen: int = 0) -> str:
+        """ "Question 3 of 9", or "Question 3 of up to 25" while a branch ahead is open
+        (kiosk.session.progress: the total never grows and the number never goes back)."""
+        lang, tr = session.language or "en", self.app.tr
+        progress = session.progress_at(screen)
+        words = ("Question {number} of {total}" if progress.exact else
+                 "Question {number} of up to {total}")
+        return tr._(words).format(number=format_number(progress.number, lang),
+                                  total=format_number(progress.total, lang))
+
     def view(self, session: RespondentSession, question: Any) -> QuestionView:
-        survey, lang, tr = session.survey, session.language or "en", self.app.tr
-        progress = session.progress
-        text = tr._("Question {number} of {total}").format(
-            number=format_number(progress.number, lang), total=format_number(progress.total, lang))
+        survey, lang = session.survey, session.language or "en"
+        text = self.progress_line(session)
+        steps = tuple(self.progress_line(session, i)
+                      for i in range(SCREENS_PER_KIND.get(question.kind, 1)))
         options = tuple((o.code if question.kind == "fft" else o.id, survey.text(o, lang))
                         for o in question.options)
         previous = session.answer_of(question.id)
@@ -85,8 +106,8 @@ class Journey:
         return QuestionView(
             question=question, language=lang, text=survey.text(question, lang),
             help=survey.text(question.help, lang) if question.help else "", progress=text,
-            options=options, can_back=session.can_go_back, can_skip=not question.required,
-            previous=previous)
+            options=options, can_back=True, can_skip=not question.required,
+            previous=previous, progress_steps=steps)
 
     # --- endings --------------------------------------------------------------------------------
 

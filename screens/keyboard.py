@@ -42,20 +42,59 @@ class KeyButton(PVButton):
 class OnScreenKeyboard(HideMixin, BoxLayout):
     """Types into ``target`` (``insert_text`` / ``do_backspace``); emits ``on_done``."""
 
+    KEY_MM = 12.2  # a key's height: a full target (12 mm), no more: at Bigger text it is room
+    GAP_MM = 2.0
     target = ObjectProperty(None, allownone=True)
     layout = StringProperty("lower")
-    show_back = BooleanProperty(False)
     #: the person's language: its own letters come first, if it has a page here
     language = StringProperty("en")
     #: that language's own pages: (letters, signs), or empty
     native_pages = ListProperty([])
-    __events__ = ("on_done", "on_back")
+    __events__ = ("on_done",)
+
+    def full_height(self) -> float:
+        return 4 * theme.mm(self.KEY_MM) + 3 * theme.mm(self.GAP_MM)
+
+    def add_widget(self, widget: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(widget, KeyButton):  # a bottom-row key from the kv: arrange() places it
+            self.__dict__.setdefault("_controls", []).append(widget)  # ids are weak references
+            return
+        super().add_widget(widget, *args, **kwargs)
 
     def on_kv_post(self, *_: Any) -> None:
         self.build_rows()
+        self.fbind("native_pages", self.arrange)
+        self.arrange()
 
     def on_layout(self, *_: Any) -> None:
         self.build_rows()
+        self.arrange()
+
+    def bottom_keys(self) -> list[str]:
+        """The bottom row on this page, in order: page switches, Space, Delete, Done."""
+        layout, native = self.layout, self.native_pages
+        keys = []
+        if layout != "lower":
+            keys.append("to_lower")
+        if layout in ("lower", "accents"):
+            keys.append("to_upper")
+        if layout != "numbers":
+            keys.append("to_numbers")
+        if not native and layout != "accents":
+            keys.append("to_accents")
+        if native:
+            keys.append("to_signs" if layout == native[0] else "to_native")
+        return [*keys, "space", "backspace", "done"]
+
+    def arrange(self, *_: Any) -> None:
+        row = self.ids.bottom
+        wanted = [self.ids[name] for name in self.bottom_keys()]
+        if list(reversed(row.children)) != wanted:
+            row.clear_widgets()
+            for key in wanted:
+                if key.parent is not None:
+                    key.parent.remove_widget(key)
+                row.add_widget(key)
 
     def on_language(self, *_: Any) -> None:
         self.native_pages = list(self.native())
@@ -107,9 +146,6 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
         self.layout = layout
 
     def on_done(self) -> None:
-        pass
-
-    def on_back(self) -> None:
         pass
 
     def keys(self) -> list[KeyButton]:

@@ -25,6 +25,8 @@ class QuestionView:
     can_back: bool
     can_skip: bool
     previous: Any = None  # the answer given before, when the person came back
+    #: the progress line for each screen of a question that takes several (contact details)
+    progress_steps: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)  # kind-specific words (contact form labels)
 
 

@@ -1,23 +1,26 @@
 """Contact details and involvement sign-up: one small step per screen, then a check before sending.
 
 Steps (involvement starts with what the person would like to do):
-    interests -> name -> method -> value -> needs -> review ("Send my details")
+    intro|interests -> name -> method -> value -> needs -> review ("Send my details")
 Nothing leaves this screen until "Send my details" on the review step; Back walks the steps.
-Every step shows that the channel is not monitored all the time (domain.md §3).
+Each step is one screen of the progress count (kiosk.session.SCREENS_PER_KIND). Where details
+are asked for and before sending, the screen says the channel is not monitored all the time
+(domain.md §3). Nothing shrinks: at "Bigger text" the review pages and, while typing, the
+words above the keyboard scroll in their window.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.i18n import N_
+from screens.boxes import MirrorBox
 from screens.keyboard import OnScreenKeyboard  # noqa: F401  (used in the .kv)
 from screens.question import QuestionScreen, QuestionView
 from screens.touch_text import TouchTextField  # noqa: F401  (used in the .kv)
-from screens.widgets import app_state, fit_step, load_kv, stacked_height
+from screens.widgets import app_state, load_kv
 
 METHODS = (("phone", N_("Phone call")), ("email", N_("Email")), ("text", N_("Text message")),
            ("post", N_("Letter by post")))
@@ -34,6 +37,21 @@ NOT_MONITORED = N_("This is not monitored all the time. If you need help now, pl
                    "a member of staff.")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TEXT_STEPS = ("name", "value")
+INSTRUCTIONS = {"name": N_("Type your name with the keyboard below, then tap Next."),
+                "value": N_("Type it with the keyboard below, then tap Next.")}
+
+
+class SummaryRow(MirrorBox):
+    """What it is, then what was given, in reading order (label on the right in Arabic)."""
+
+    label = StringProperty("")
+    value = StringProperty("")
+
+    def needed_height(self, width: float) -> float:
+        if not (self.label or self.value):
+            return 0.0
+        share = width - self.spacing
+        return max(self.ids.a.needed_height(share * 0.45), self.ids.b.needed_height(share * 0.55))
 
 
 class ContactScreen(QuestionScreen):
@@ -44,10 +62,11 @@ class ContactScreen(QuestionScreen):
     summary = ListProperty([])  # (label, value) pairs on the review step
     typing = BooleanProperty(False)
     notice = StringProperty(NOT_MONITORED)
-    #: the line is shown where details are first asked for and again before sending; the
-    #: steps between fold it away so the answers fit at "Bigger text" too
+    #: the "not monitored" line: on the first step, while typing details and before sending
     notice_shown = BooleanProperty(True)
     first_step = BooleanProperty(True)
+    heading = StringProperty("")  # the frame's question line for this step
+    step_help = StringProperty("")  # and its help line
     #: an email address or phone number reads left to right in every language
     field_direction = StringProperty("")
 
@@ -55,56 +74,7 @@ class ContactScreen(QuestionScreen):
         self.data: dict[str, Any] = {}
         self._interest_options: list[tuple[Any, str]] = []
         self._need_options: list[tuple[Any, str]] = []
-        self._fit = Clock.create_trigger(self.fit_screen, -1)  # before the kv rules run
         super().__init__(**kwargs)
-
-    def on_kv_post(self, *args: Any) -> None:
-        super().on_kv_post(*args)
-        review = self.ids.review
-        review.fbind("height", self._fit)
-        self.ids.frame.fbind("height", self._refit)  # a new size: start again from full size
-        for part in (self.ids.frame.ids.header, self.ids.notice, self.ids.prompt):
-            part.fbind("height", self._fit)
-        self.ids.choices.fbind("options", self._fit)
-        for row in self._rows():
-            row.fbind("height", self._fit)
-        self.fbind("summary", self._refit)
-        self.fbind("step", self._refit)  # the frame's question and progress are every step's
-        app = app_state()
-        if app is not None:
-            app.fbind("sizes", self._refit)
-
-    def _rows(self) -> list[Any]:
-        return [c for c in self.ids.review.children if c.size_hint_y is None]
-
-    def _texts_to_fit(self) -> list[Any]:
-        frame = self.ids.frame.ids
-        rows = [t for r in self._rows() for t in (r.ids.a, r.ids.b)]
-        return rows + [self.ids.notice, self.ids.prompt, frame.question, frame.progress,
-                       frame.help]
-
-    def _refit(self, *_: Any) -> None:
-        for text in self._texts_to_fit():
-            text.fit = 1.0
-        self._fit()
-
-    def fit_screen(self, *_: Any) -> None:
-        """Every step on one screen. With "Bigger text" the question, its help, the prompt,
-        the rows of details or the answers and the "not monitored" line outgrew it (the
-        review's rows ran under the question, the involvement answers over its help), so the
-        texts step down together, to no less than half (Urdu's review needs that; about the
-        normal size, at which the screen is known to fit). Typing steps fold texts away."""
-        if self.typing:
-            return
-        review, choices = self.ids.review, self.ids.choices
-
-        def part(child: Any) -> float:  # only the step's own part takes room in the body
-            if child == review:  # ids are weak proxies: == compares the widgets
-                return stacked_height(review) if self.step == "review" else 0.0
-            return choices.least_height() if child == choices and choices.shown else 0.0
-
-        frame = self.ids.frame
-        fit_step(self._texts_to_fit(), frame.needed(part), frame.height, floor=0.5)
 
     def populate(self, view: QuestionView) -> None:
         self._interest_options = list(view.options) if view.question.kind == "involvement" else []
@@ -117,9 +87,6 @@ class ContactScreen(QuestionScreen):
         self.data: dict[str, Any] = dict(view.previous or {})
         self.go(self.steps[0])
 
-    def _app_big(self) -> bool:
-        return bool(app_state().big_text)
-
     def _t(self, message: str) -> str:
         return app_state().tr._(message)
 
@@ -129,8 +96,11 @@ class ContactScreen(QuestionScreen):
         self.step, self.error = step, ""
         self.typing = step in TEXT_STEPS
         self.first_step = step == self.steps[0]
-        self.notice_shown = step == "review" or (self.typing and not self._app_big()) or \
-            (self.first_step and not (self.view and self.view.help))
+        self.notice_shown = step in ("intro", "review")
+        view = self.view
+        index = self.steps.index(step)
+        if view is not None and index < len(view.progress_steps):
+            self.progress_text = view.progress_steps[index]
         field = self.ids.field
         if self.typing:
             key = "name" if step == "name" else "value"
@@ -145,7 +115,19 @@ class ContactScreen(QuestionScreen):
             self.summary = self._summary()
         else:
             self._fill_choices(step)
-        self.help_text = (self.view.help if self.view and step == self.steps[0] else "")
+        self._words_for(step)
+
+    def _words_for(self, step: str) -> None:
+        """The frame's question and help lines for ``step``."""
+        view = self.view
+        if self.first_step and view is not None:
+            self.heading = view.text
+            self.step_help = view.help or (self.prompt if step == "interests" else "")
+        elif step in TEXT_STEPS:
+            self.heading = self.prompt
+            self.step_help = f"{self._t(INSTRUCTIONS[step])} {self._t(NOT_MONITORED)}"
+        else:
+            self.heading, self.step_help = self.prompt, ""
 
     def _ready_keyboard(self, key: str) -> None:
         """The page to start on: digits for a phone number, Latin letters for an email address,
@@ -176,7 +158,6 @@ class ContactScreen(QuestionScreen):
         choices.reset_page()
         choices.selected = list(chosen)
         choices.options = opts
-        choices.relayout()
 
     def next_step(self) -> None:
         if not self._store_step():
@@ -273,13 +254,12 @@ class ContactScreen(QuestionScreen):
     def clear_answers(self) -> None:
         self.data = {}
         self.summary, self.steps = [], []
-        self.step = self.prompt = self.error = ""
+        self.step = self.prompt = self.error = self.heading = self.step_help = ""
         self.typing = False
         self.ids.field.text = ""
         self.ids.keyboard.layout = self.ids.keyboard.home()
         choices = self.ids.choices
         choices.selected, choices.options = [], []
-        choices.ids.answers.clear_widgets()
 
 
 load_kv(__file__)

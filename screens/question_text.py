@@ -3,9 +3,10 @@
 The field is a TouchTextField: typed Arabic, Urdu, Farsi, Sorani and Bengali are shown shaped
 and in order (Kivy's TextInput cannot), typed with that language's own keyboard pages.
 
-Two states. Reading: the question, its help and the field ("Tap here to type"), with Back /
-Skip / Next. Typing (after tapping the field): the header folds to one line and the keyboard
-takes its place, so the field stays in view at every text size.
+Two states. Reading: the question, its help and the field ("Tap here to type"). Typing (after
+tapping the field): the keyboard opens under the field. In both the progress, the question,
+its privacy line and Back / Skip / Next stay. When they, the field and the keyboard outgrow the
+screen (Bigger text), the words keep their size and scroll in their window, with buttons.
 """
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ class FreeTextScreen(QuestionScreen):
     max_length = NumericProperty(0)
     text = StringProperty("")
     no_keyboard_languages = ObjectProperty(NO_KEYBOARD)
+    #: within this many characters of the limit the count is shown even where it costs a line
+    near_limit = BooleanProperty(False)
+    #: something (not only spaces) is typed. A property of its own: kv does not re-evaluate
+    #: ``root.text.strip()`` when ``text`` changes (a method call at the end of the chain)
+    typed = BooleanProperty(False)
+
+    def on_text(self, *_: Any) -> None:
+        self.typed = bool(self.text.strip())
+        left = self.max_length - len(self.text) if self.max_length else 10 ** 6
+        self.near_limit = left <= max(50, self.max_length // 10)
 
     def populate(self, view: QuestionView) -> None:
         self.typing = False
@@ -33,7 +44,7 @@ class FreeTextScreen(QuestionScreen):
 
     def speak_extra(self) -> list[str]:
         """Where the script cannot be typed here, read-aloud says so too (the notice)."""
-        note = self.ids.no_keyboard.text
+        note = self.ids.frame.note_text
         return [note] if note else []
 
     def start_typing(self) -> None:
@@ -45,6 +56,15 @@ class FreeTextScreen(QuestionScreen):
     def stop_typing(self) -> None:
         self.typing = False
         self.dispatch("on_draft", self.ids.field.text)
+
+    def go_back(self) -> None:
+        if self.typing:
+            self.stop_typing()
+        self.dispatch("on_back")
+
+    def skip(self) -> None:
+        self.typing = False
+        self.dispatch("on_skip")
 
     def next(self) -> None:
         self.typing = False

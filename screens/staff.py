@@ -11,11 +11,44 @@ from typing import Any
 
 from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
+from kiosk.pin import PIN_MAX, PIN_MIN
+from screens import theme
 from screens.keyboard import EntryField, OnScreenKeyboard  # noqa: F401  (used in the .kv)
-from screens.widgets import PVButton, load_kv
+from screens.widgets import PVButton, app_state, load_kv
 
-PIN_DIGITS = 8
+PIN_DIGITS = PIN_MAX
+
+
+class PinDots(Widget):
+    """One filled circle per digit typed, then empty ones up to the shortest PIN: staff see
+    how many they have typed, and nobody else sees which."""
+
+    count = NumericProperty(0)
+
+    def on_kv_post(self, *_: Any) -> None:
+        self.bind(count=self.redraw, pos=self.redraw, size=self.redraw)
+        app_state().bind(palette=self.redraw)
+
+    def slots(self) -> int:
+        return max(PIN_MIN, int(self.count))
+
+    def redraw(self, *_: Any) -> None:
+        from kivy.graphics import Color, Ellipse, Line
+
+        r, step = theme.mm(2.2), theme.mm(7)
+        slots = self.slots()
+        left = self.center_x - step * (slots - 1) / 2
+        self.canvas.clear()
+        with self.canvas:
+            Color(*theme.hex_rgba(app_state().palette.text))
+            for i in range(slots):
+                cx = left + i * step
+                if i < self.count:
+                    Ellipse(pos=(cx - r, self.center_y - r), size=(2 * r, 2 * r))
+                else:
+                    Line(circle=(cx, self.center_y, r - theme.mm(0.25)), width=theme.mm(0.5))
 
 
 @dataclass(frozen=True)
@@ -43,8 +76,10 @@ class StaffScreen(Screen):
     def on_kv_post(self, *_: Any) -> None:
         pad = self.ids.pinpad
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"):
+            # staff text keeps its size under "Bigger text" (theme.FIXED_ROLES): the pad fits
             btn = PVButton(text=key if key.isdigit() else "", kind="primary" if key == "ok" else
-                           "secondary", size_role="question")
+                           "secondary", size_role="staff_title" if key.isdigit() else
+                           "staff_button", wrap=False)
             btn.key = key
             btn.bind(on_release=self.key)
             pad.add_widget(btn)

@@ -144,7 +144,7 @@ BIG_TEXT = TextSizes(title=64, question=56, body=52, button=52, small=52)
 FIXED_ROLES = {"bar": NORMAL_TEXT.small, "lang": NORMAL_TEXT.button, "staff": NORMAL_TEXT.small,
                "staff_title": NORMAL_TEXT.question, "staff_button": NORMAL_TEXT.button}
 #: Keyboard keys: letters grow with "Bigger text", but less than body text (a key is 18 mm wide).
-KEY_SIZES = {False: {"key": 32, "keyword": 28}, True: {"key": 44, "keyword": 34}}
+KEY_SIZES = {False: {"key": 32, "keyword": 28}, True: {"key": 42, "keyword": 30}}
 
 
 def size_for(sizes: TextSizes, role: str) -> float:

@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, St
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from screens import theme
 from screens.bidi_label import BidiLabel  # noqa: F401  (used in the .kv)
 from screens.widgets import HideMixin, load_kv
 
@@ -42,6 +43,12 @@ class TouchTextField(HideMixin, ButtonBehavior, BoxLayout):
     def do_backspace(self, *_: Any, **__: Any) -> None:
         """Remove the last logical character (the one typed last, whatever its direction)."""
         self.text = self.text[:-1]
+
+    def needed_height(self) -> float:
+        """What the words typed so far (or the hint) take, with the padding: one line at least,
+        at the chosen size."""
+        label = self.ids.label
+        return max(theme.mm(13), label.content_height + self.padding[1] + self.padding[3])
 
     def shown_text(self) -> str:
         if self.active:

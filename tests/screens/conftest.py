@@ -90,6 +90,20 @@ class Driver:
         for _ in range(n):
             EventLoop.idle()
 
+    def settle(self, most: int = 12) -> None:
+        """Frames until the layout stops moving (a relayout can take a few frames to ripple:
+        answers measured, the question's window sized, the answers paged again)."""
+        def layout() -> tuple:
+            return tuple((round(w.x), round(w.y), round(w.width), round(w.height))
+                         for w in walk_window())
+        before = layout()
+        for _ in range(most):
+            self.frames(1)
+            now = layout()
+            if now == before:
+                return
+            before = now
+
     def tap(self, widget: Any, frames: int = 1) -> None:
         from kivy.tests.common import UnitTestTouch
 
@@ -145,10 +159,25 @@ class Driver:
             w = w.parent
         return True
 
+    def choose_language(self, tag: str) -> None:
+        """Tap a language on the welcome screen as a person would: at "Bigger text" through
+        "Choose your language", turning the languages' pages until it shows."""
+        welcome = self.screen("welcome")
+        if not welcome.side_by_side and welcome.mode == "home":
+            self.tap(welcome.ids.change_language)
+        grid = welcome.ids.language_grid
+        for _ in range(grid.page_count):
+            found = [b for b in welcome.language_buttons() if b.tag == tag]
+            if found:
+                self.tap(found[0])
+                return
+            self.tap(grid.ids.pager.ids.next_page)
+        raise AssertionError(f"no language {tag!r} on the welcome screen")
+
     def start(self, language: str | None = None) -> None:
         welcome = self.screen("welcome")
         if language:
-            self.tap(next(b for b in welcome.language_buttons() if b.tag == language))
+            self.choose_language(language)
         self.tap(welcome.ids.start)
 
     def type_text(self, keyboard: Any, text: str) -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in window pixels, y up
-ALPHA = 96  # an ink pixel: antialiasing fringes below this are not counted
 TOLERANCE = 1.0  # px
 CENTRE_TOLERANCE_MM = 2.0  # a centred label's ink may sit this far from its box's centre
 #: Glyphs keep this far inside a button's or field's border: words touching the border line
@@ -57,6 +56,9 @@ class Frame:
     px_per_mm: float
     inks: list[Ink] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
+    #: texts partly or wholly outside a scrolling window, and whether its "more" buttons show
+    scrolled: list[str] = field(default_factory=list)
+    scroll_cue: bool = False
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +72,7 @@ class Frame:
         controls = [Control(c["text"], tuple(c["rect"]), c["layer"])
                     for c in data.pop("controls")]
         bar = tuple(data.pop("bar")) if data.get("bar") else data.pop("bar")
+        data.setdefault("scrolled", [])
         return cls(bar=bar, inks=inks, controls=controls, size=tuple(data.pop("size")), **data)
 
 
@@ -102,9 +105,19 @@ def containment_problems(frame: Frame) -> list[str]:
 
 
 def required_problems(frame: Frame, texts: list[str]) -> list[str]:
-    """Texts a screen must show in full (the question, its privacy line) are drawn, whole."""
+    """Texts a screen must show in full (the question, its privacy line) are drawn, whole,
+    or scroll into view with a visible "more" button."""
     drawn = {i.text for i in frame.inks if not i.shortened}
+    if frame.scroll_cue:
+        drawn |= set(frame.scrolled)
     return [f"{frame.name}: {t[:40]!r} is not shown" for t in texts if t and t not in drawn]
+
+
+def scroll_problems(frame: Frame) -> list[str]:
+    """Words outside a scrolling window only with a way to bring them in."""
+    if frame.scrolled and not frame.scroll_cue:
+        return [f"{frame.name}: {frame.scrolled[0][:30]!r} is cut off with no 'more' button"]
+    return []
 
 
 def _overrun(ink: Rect, box: Rect) -> float:
@@ -164,7 +177,7 @@ def shortened_problems(frame: Frame) -> list[str]:
 
 
 CHECKS = (containment_problems, window_problems, bar_problems, overlap_problems,
-          centre_problems, shortened_problems)
+          centre_problems, shortened_problems, scroll_problems)
 
 
 def problems(frame: Frame) -> list[str]:
@@ -194,24 +207,9 @@ def _textured(widget: Any) -> list[Any]:
 
 
 def _texture_ink(texture: Any) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) of the pixels with ink, in the texture's own pixels as displayed
-    (y up), or None for an empty texture."""
-    width, height = texture.size
-    alpha = bytes(texture.pixels)[3::4]
-    lo, hi, rows = width, 0, []
-    for y in range(height):
-        row = alpha[y * width:(y + 1) * width]
-        if max(row, default=0) < ALPHA:
-            continue
-        rows.append(y)
-        inked = [x for x in range(width) if row[x] >= ALPHA]
-        lo, hi = min(lo, inked[0]), max(hi, inked[-1] + 1)
-    if not rows:
-        return None
-    y0, y1 = rows[0], rows[-1] + 1
-    if texture.uvsize[1] < 0:  # a label texture is stored top down and drawn flipped
-        y0, y1 = height - y1, height - y0
-    return lo, y0, hi, y1
+    from screens.ink import ink_box
+
+    return ink_box(texture)
 
 
 def _to_window(widget: Any, x: float, y: float) -> tuple[float, float]:
@@ -232,10 +230,6 @@ def _shown(widget: Any) -> bool:
     return widget.width > 1 and widget.height > 1 and widget.get_root_window() is not None
 
 
-def _border_mm(button: Any) -> float:
-    return 0.6 if button.state == "down" or getattr(button, "selected", False) else 0.4
-
-
 def _container(widget: Any, app: Any, layer: str, content: Rect) -> tuple[Rect, str]:
     """The box a text must stay inside: its button (within the border), its field, the top
     bar, the overlay panel, or the screen area below the bar."""
@@ -246,7 +240,7 @@ def _container(widget: Any, app: Any, layer: str, content: Rect) -> tuple[Rect, 
     node = widget
     while node is not None and node.parent is not node:
         if isinstance(node, PVButton):
-            inset = theme.mm(_border_mm(node))
+            inset = node.border_width(node.state, node.selected)
             x0, y0, x1, y1 = _rect_of(node)
             return (x0 + inset, y0 + inset, x1 - inset, y1 - inset), "button"
         if isinstance(node, TouchTextField):
@@ -291,6 +285,7 @@ def capture(name: str, app: Any) -> Frame:
 
     from screens import theme
     from screens.bidi_label import BidiLabel
+    from screens.touch_text import TouchTextField
     from screens.widgets import PVButton
 
     overlay = app.timeout if app._overlay_open() else None
@@ -300,11 +295,13 @@ def capture(name: str, app: Any) -> Frame:
     content = (0.0, 0.0, float(Window.width), bar[1] if bar else float(Window.height))
     frame = Frame(name=name, size=(float(Window.width), float(Window.height)), bar=bar,
                   px_per_mm=theme.mm(1))
+    frame.scroll_cue = any(type(w).__name__ == "ArrowButton" and _shown(w) and not w.disabled
+                           for w in widgets)
     for w in widgets:
         if not _shown(w):
             continue
         layer = _layer(w, app)
-        if isinstance(w, PVButton) and not w.disabled:
+        if isinstance(w, (PVButton, TouchTextField)) and not w.disabled:
             frame.controls.append(Control(w.text, _rect_of(w), layer))
         if not isinstance(w, (Label, BidiLabel)) or not w.text.strip():
             continue
@@ -314,6 +311,13 @@ def capture(name: str, app: Any) -> Frame:
             rects = [r for r in rects if r.texture == w.texture]
         inks = [_placed_ink(w, rect) for rect in rects]
         inks = [i for i in inks if i is not None]
+        window = _scroll_window(w)
+        if window is not None and inks:
+            whole = len(inks)
+            inks = [c for c in (_clip(i, window) for i in inks) if c is not None]
+            if len(inks) < whole or any(not _inside(i, window) for i in inks) or \
+                    _clipped(w, window):
+                frame.scrolled.append(w.text)
         if not inks:
             continue
         left, top, right, bottom = w.padding  # Label and BidiLabel: left, top, right, bottom
@@ -326,6 +330,28 @@ def capture(name: str, app: Any) -> Frame:
             box=(x0 + left, y0 + bottom, x1 - right, y1 - top), centred=_is_centred(w),
             shortened=bool(getattr(w, "shorten", False))))
     return frame
+
+
+def _scroll_window(widget: Any) -> Rect | None:
+    """The visible window of a scrolling box the widget is in, while it overflows."""
+    from screens.frame import ScrollBox
+
+    node = widget.parent
+    while node is not None and node.parent is not node:
+        if isinstance(node, ScrollBox) and node.overflow:
+            return node.visible_rect()
+        node = node.parent
+    return None
+
+
+def _clip(ink: Rect, window: Rect) -> Rect | None:
+    x0, y0 = max(ink[0], window[0]), max(ink[1], window[1])
+    x1, y1 = min(ink[2], window[2]), min(ink[3], window[3])
+    return (x0, y0, x1, y1) if x1 - x0 > TOLERANCE and y1 - y0 > TOLERANCE else None
+
+
+def _clipped(widget: Any, window: Rect) -> bool:
+    return not _inside(_rect_of(widget), window)
 
 
 def _placed_ink(widget: Any, rect: Any) -> Rect | None:

@@ -70,7 +70,7 @@ def test_typing_in_the_persons_own_script_is_shaped_and_in_order(kiosk, lang: st
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
 def test_chinese_says_honestly_that_it_cannot_be_typed_here(kiosk, lang: str) -> None:
     screen = _to_free_text(kiosk, lang)
-    note = screen.ids.no_keyboard.text
+    note = screen.ids.frame.note_text
     assert note and note != "Typing Chinese is not available on this kiosk. You can answer the " \
         "other questions by tapping, ask a member of staff to help you, or type your answer in " \
         "English or pinyin with this keyboard."  # said in Chinese, not English

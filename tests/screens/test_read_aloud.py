@@ -31,8 +31,7 @@ def _all_languages(kiosk) -> None:
 
 
 def _choose(kiosk, lang: str) -> None:
-    welcome = kiosk.screen("welcome")
-    kiosk.tap(next(b for b in welcome.language_buttons() if b.tag == lang))
+    kiosk.choose_language(lang)
 
 
 def _button_shown(kiosk) -> bool:

@@ -1,210 +1,34 @@
-"""Every screen, in every script, at both text sizes: touch targets measured, pictures saved.
+"""Every screen, in every language, at both text sizes: looked at as a person sees it.
 
-The tour drives the real app to each screen state. At each stop it checks every tappable control
-is at least 12 mm x 12 mm with at least 2 mm to its neighbours on the reference 10.1" 1280x800
-panel (theme.REFERENCE_DPI ≈ 149.4), and saves
-test-artifacts/screenshots/<lang>/<screen>-<normal|big>.png.
+The tour drives the real app to each screen state (every question kind, each contact and
+involvement step, the review, thank-you in all four variants, the timeout warning, the staff
+PIN pad) and, on the one frame shown at each stop, checks:
+- what a person sees of the words, by their drawn ink (tests/screens/drawn.py): inside their
+  button, field or screen, on the glass, not over the top bar, another text or a control it is
+  not part of, centred where centred, never cut short; the question and its privacy line shown
+  whole (or in a window that scrolls, with its "more" buttons);
+- every tappable control at least 12 mm x 12 mm with 2 mm to its neighbours (the reference
+  10.1" 1280x800 panel, theme.REFERENCE_DPI), the speaker button where there is a voice, no tofu,
+  no see-through wide lines, a top bar that fits (tests/screens/checks.py);
+- answers paged only when the next answer would not have fitted on the page;
+and saves test-artifacts/screenshots/<lang>/<stop>-<normal|big>.png.
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import pytest
-from kivy.uix.textinput import TextInput
 
 from kiosk.config import KNOWN_LANGUAGES
 from screens import theme
-from screens.touch_text import TouchTextField
-from screens.widgets import PVButton
+from tests.screens import checks, drawn
 from tests.screens.conftest import SHOTS, walk_window
 
 #: Every language the kiosk offers: each one's own wording must fit (Welsh and Romanian run
 #: long, Sorani and Somali have no voice). Screenshots per language as in the README.
 LANGUAGES = list(KNOWN_LANGUAGES)
-TOLERANCE = 0.5  # px: layout rounding
-
-
-def _visible(w) -> bool:
-    node = w
-    while node is not None and node.parent is not node:
-        if getattr(node, "opacity", 1) == 0 or getattr(node, "shown", True) is False:
-            return False
-        node = node.parent
-    return w.width > 1 and w.height > 1 and not w.disabled and w.get_root_window() is not None
-
-
-def top_layer() -> list:
-    """What a person sees and touches: with an overlay open, only the overlay."""
-    from kivy.core.window import Window
-    from kivy.uix.modalview import ModalView
-
-    top = Window.children[0]  # the last one added is drawn on top and touched first
-    return list(top.walk(restrict=False)) if isinstance(top, ModalView) else walk_window()
-
-
-def targets() -> list:
-    """What a finger can reach."""
-    return [w for w in top_layer() if isinstance(w, (PVButton, TextInput, TouchTextField))
-            and _visible(w)]
-
-
-def _rect(w) -> tuple[float, float, float, float]:
-    x, y = w.to_window(w.x, w.y)
-    return x, y, x + w.width, y + w.height
-
-
-def _gap(a, b) -> float:
-    ax0, ay0, ax1, ay1 = _rect(a)
-    bx0, by0, bx1, by1 = _rect(b)
-    dx = max(bx0 - ax1, ax0 - bx1, 0.0)
-    dy = max(by0 - ay1, ay0 - by1, 0.0)
-    if dx == 0 and dy == 0:
-        return -1.0  # overlapping
-    return max(dx, dy) if dx == 0 or dy == 0 else (dx * dx + dy * dy) ** 0.5
-
-
-def target_problems(stop: str) -> list[str]:
-    small, close = theme.mm(theme.MIN_TARGET_MM) - TOLERANCE, theme.mm(theme.MIN_GAP_MM) - TOLERANCE
-    found = targets()
-    problems = [f"{stop}: {w.__class__.__name__} {getattr(w, 'text', '')[:30]!r} is "
-                f"{theme.px_to_mm(w.width):.1f} x {theme.px_to_mm(w.height):.1f} mm"
-                for w in found if w.width < small or w.height < small]
-    for a, b in itertools.combinations(found, 2):
-        gap = _gap(a, b)
-        if gap < close:
-            problems.append(f"{stop}: {getattr(a, 'text', '')[:20]!r} and "
-                            f"{getattr(b, 'text', '')[:20]!r} are "
-                            f"{theme.px_to_mm(max(gap, 0)):.1f} mm apart")
-    return problems
-
-
-def _instructions(group):
-    """The drawing instructions of one canvas group, not those of child widgets' canvases."""
-    from kivy.graphics.instructions import CanvasBase, InstructionGroup
-
-    for item in group.children:
-        if isinstance(item, CanvasBase):
-            continue  # a child widget's canvas, or canvas.before/after: each walked on its own
-        if isinstance(item, InstructionGroup):
-            yield from _instructions(item)
-        else:
-            yield item
-
-
-def see_through_line_problems(widgets, stop: str) -> list[str]:
-    """No wide Line drawn in a see-through colour. Kivy draws such a line through a stencil that
-    clears the whole screen's stencil buffer, line by line: on the software renderer the
-    screens had 30 of them and took 50 ms a frame instead of 16 (bench/ui.py). Opacity does not
-    matter (the shader applies it); the Color's alpha does."""
-    from kivy.graphics import Color, Line
-
-    problems = []
-    for w in widgets:
-        groups = [w.canvas.before] if w.canvas.has_before else []
-        groups += [w.canvas] + ([w.canvas.after] if w.canvas.has_after else [])
-        for group in groups:
-            alpha = 1.0
-            for item in _instructions(group):
-                if isinstance(item, Color):
-                    alpha = item.rgba[3]
-                elif isinstance(item, Line) and item.width > 1 and alpha < 1:
-                    problems.append(f"{stop}: {type(w).__name__} "
-                                    f"{str(getattr(w, 'text', ''))[:20]!r} draws a "
-                                    f"{item.width:.1f} px line at alpha {alpha:.2f}")
-    return problems
-
-
-def _font_file(label) -> str:
-    from kivy.core.text import LabelBase
-
-    files = LabelBase._fonts.get(label.font_name)  # registered name -> (regular, it, bold, bi)
-    if not files:
-        return label.font_name
-    return files[2] if label.bold else files[0]
-
-
-def tofu_problems(widgets, stop: str) -> list[str]:
-    """Every character a one-font label draws is in that font: no empty boxes. (BidiLabel
-    picks a font per run by the same cmap, so only plain Kivy labels can show tofu.)"""
-    from pathlib import Path
-
-    from kivy.uix.label import Label
-
-    from kiosk.languages import font_codepoints
-
-    problems = []
-    for w in widgets:
-        if not isinstance(w, Label) or not w.text or w.opacity == 0 or w.width <= 1:
-            continue
-        cmap = font_codepoints(Path(_font_file(w)))
-        missing = sorted({c for c in w.text if not c.isspace() and ord(c) not in cmap})
-        if missing:
-            problems.append(f"{stop}: {w.text[:24]!r} has {''.join(missing[:8])!r}, which "
-                            f"{Path(_font_file(w)).name} cannot draw")
-    return problems
-
-
-def overlap_problems(widgets, stop: str) -> list[str]:
-    """No two shown texts on top of each other, none off the screen: a layout that has run out
-    of room (Bigger text, a wordy language) shows up here before anyone sees it."""
-    from kivy.core.window import Window
-
-    from screens.bidi_label import BidiLabel
-
-    texts = [w for w in widgets if isinstance(w, BidiLabel) and w.text.strip()
-             and w.height > 1 and w.width > 1 and _visible_chain(w)]
-    problems = [f"{stop}: {w.text[:24]!r} is off the screen" for w in texts
-                if _rect(w)[1] < -TOLERANCE or _rect(w)[3] > Window.height + TOLERANCE]
-    for a, b in itertools.combinations(texts, 2):
-        ax0, ay0, ax1, ay1 = _rect(a)
-        bx0, by0, bx1, by1 = _rect(b)
-        if min(ax1, bx1) - max(ax0, bx0) > 2 and min(ay1, by1) - max(ay0, by0) > 2:
-            problems.append(f"{stop}: {a.text[:24]!r} and {b.text[:24]!r} overlap")
-    return problems
-
-
-def _visible_chain(w) -> bool:
-    node = w
-    while node is not None and node.parent is not node:
-        if getattr(node, "opacity", 1) == 0:
-            return False
-        node = node.parent
-    return True
-
-
-def bar_problems(app, stop: str) -> list[str]:
-    """The top bar fits: the organisation's name and "Patient feedback" (translated) and the
-    three buttons, each whole and inside the screen, none over another."""
-    bar = app.root.ids.bar
-    parts = [c for c in bar.children if c.width > 1 and c.opacity > 0
-             and type(c).__name__ != "Widget"]  # the stretchy spacer may shrink to nothing
-    problems = [f"{stop}: top bar {type(c).__name__} {str(getattr(c, 'text', ''))[:24]!r} "
-                f"runs off the screen" for c in parts
-                if c.x < bar.x - TOLERANCE or c.right > bar.right + TOLERANCE]
-    problems += [f"{stop}: top bar {str(getattr(a, 'text', ''))[:24]!r} overlaps "
-                 f"{str(getattr(b, 'text', ''))[:24]!r}"
-                 for a, b in itertools.combinations(parts, 2) if _gap(a, b) < 0]
-    brand = app.root.ids.brand
-    if brand.texture_size[0] > brand.width + TOLERANCE:
-        problems.append(f"{stop}: the organisation's name is cut off")
-    return problems
-
-
-def speaker_problems(kiosk, stop: str) -> list[str]:
-    """Where the language has a voice, the speaker button is on every screen, tappable (a
-    target like any other: measured above) and reads that screen's own words; where it has
-    none (Somali, Sorani), no button at all, never a broken one."""
-    app = kiosk.app
-    button = app.speaker_button()
-    if not app.reader.available(app.language):
-        return [f"{stop}: a speaker button without a voice"] if button in targets() else []
-    if button not in targets():
-        return [f"{stop}: no speaker button"]
-    shown = app.shown_screen()
-    if not (hasattr(shown, "speak_text") and shown.speak_text()):
-        return [f"{stop}: the speaker button would read nothing"]
-    return []
+THANKS = {"thank_you": (False, False), "thank_you-contact": (True, False),
+          "thank_you-involvement": (False, True), "thank_you-both": (True, True)}
 
 
 def _pick(kiosk, value):
@@ -222,7 +46,7 @@ def _pick(kiosk, value):
             if btn.value == value:
                 return btn
         if choices.page < choices.page_count - 1:
-            kiosk.tap(choices.ids.next_page)
+            kiosk.tap(choices.ids.pager.ids.next_page)
     raise AssertionError(f"no answer {value!r} on {kiosk.current}; saw {seen}")
 
 
@@ -230,7 +54,12 @@ def tour(kiosk) -> Iterator[str]:
     """Drive the app through every screen state; yield a name at each stop."""
     app = kiosk.app
     yield "welcome"
-    kiosk.tap(kiosk.screen("welcome").ids.start)
+    welcome = kiosk.screen("welcome")
+    if not welcome.side_by_side:
+        kiosk.tap(welcome.ids.change_language)
+        yield "welcome-languages"
+        kiosk.tap(welcome.ids.back)
+    kiosk.tap(welcome.ids.start)
     yield "fft"
     kiosk.tap(next(f for f in kiosk.screen("fft").faces() if f.code == 3))
     yield "free_text"
@@ -253,6 +82,7 @@ def tour(kiosk) -> Iterator[str]:
     yield "contact-method"
     kiosk.tap(_pick(kiosk, "email"))
     kiosk.type_text(contact.ids.keyboard, "a@b.co")
+    yield "contact-value"
     kiosk.tap(contact.ids.keyboard.ids.done)
     yield "contact-needs"
     kiosk.tap(kiosk.frame().ids.next)
@@ -273,9 +103,57 @@ def tour(kiosk) -> Iterator[str]:
     kiosk.frames(2)
     yield "timeout"
     kiosk.tap(app.timeout.ids.yes)
+    big = app.big_text
+    for stop, (contact_asked, involved) in THANKS.items():
+        app.journey.reset()
+        app.big_text = big
+        app.show_thank_you(contact_requested=contact_asked, involvement_requested=involved)
+        kiosk.frames(3)
+        yield stop
+        words = kiosk.screen("thank_you").ids.words
+        if words.page_count > 1:
+            kiosk.tap(words.pager.ids.next_page)
+            yield f"{stop}-more"
     app.journey.reset()
-    app.set_language(app.language)
+    app.big_text = big
+    app.open_staff()
+    staff = kiosk.screen("staff")
+    for key in "246":
+        kiosk.tap(staff.pin_keys()[key])
+    yield "staff-pin"
+    app.journey.reset()
     kiosk.frames(2)
+
+
+def required_texts(kiosk) -> list[str]:
+    """What a question screen must show whole: its progress, question and help."""
+    shown = kiosk.app.shown_screen()
+    if not hasattr(shown, "view") or shown.view is None or kiosk.app._overlay_open():
+        return []
+    frame = kiosk.frame()
+    return [frame.progress_text, frame.question_text, frame.help_text, frame.note_text]
+
+
+def paging_problems(kiosk, stop: str) -> list[str]:
+    """No page of answers ends while the next answer would still have fitted on it."""
+    from screens.paged import PagedGrid
+
+    return [f"{stop}: page {n} of {type(w).__name__} has room for the next answer"
+            for w in walk_window() if isinstance(w, PagedGrid) and checks._visible(w)
+            for n in w.could_hold_more()]
+
+
+def look(kiosk, name: str) -> list[str]:
+    """Every check on the frame shown now."""
+    app = kiosk.app
+    kiosk.settle()
+    frame = drawn.capture(name, app)
+    widgets = walk_window()
+    return (drawn.problems(frame) + drawn.required_problems(frame, required_texts(kiosk))
+            + checks.target_problems(name) + checks.speaker_problems(kiosk, name)
+            + checks.see_through_line_problems(widgets, name)
+            + checks.bar_problems(app, name) + checks.tofu_problems(widgets, name)
+            + paging_problems(kiosk, name))
 
 
 def _drive(kiosk, lang: str, big: bool) -> list[str]:
@@ -285,57 +163,45 @@ def _drive(kiosk, lang: str, big: bool) -> list[str]:
     app.journey.reset()
     kiosk.frames(2)
     if lang != "en":
-        kiosk.tap(next(b for b in kiosk.screen("welcome").language_buttons() if b.tag == lang))
+        kiosk.choose_language(lang)
     if big:
         kiosk.tap(app.root.ids.bigger_text)
     size = "big" if big else "normal"
     problems: list[str] = []
     for stop in tour(kiosk):
-        kiosk.frames(2)
-        problems += target_problems(stop)
-        problems += speaker_problems(kiosk, stop)
-        problems += see_through_line_problems(walk_window(), f"{lang} {size} {stop}")
-        problems += bar_problems(kiosk.app, f"{lang} {size} {stop}")
-        problems += tofu_problems(walk_window(), f"{lang} {size} {stop}")
-        problems += overlap_problems(top_layer(), f"{lang} {size} {stop}")
+        kiosk.settle()
+        problems += look(kiosk, f"{lang} {size} {stop}")
         kiosk.screenshot(SHOTS / lang / f"{stop}-{size}.png")
     return problems
 
 
 @pytest.mark.gui
+@pytest.mark.parametrize("big", [False, True], ids=["normal", "big"])
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_screen_every_size_has_big_enough_targets(kiosk, lang: str) -> None:
-    problems = _drive(kiosk, lang, big=False) + _drive(kiosk, lang, big=True)
+def test_every_screen_every_size_as_a_person_sees_it(kiosk, lang: str, big: bool) -> None:
+    problems = _drive(kiosk, lang, big)
     assert not problems, "\n".join(problems[:40])
 
 
 @pytest.mark.gui
-def test_staff_and_thank_you_screens(kiosk) -> None:
-    """English only: staff read English; thank-you is covered in the journeys for wording."""
+def test_staff_status_screen(kiosk) -> None:
+    """English only: staff read English; the facts keep their size under Bigger text."""
+    from screens.staff import staff_info
+
     app = kiosk.app
     problems: list[str] = []
     for big in (False, True):
         app.journey.reset()
         app.big_text = big
-        size = "big" if big else "normal"
-        app.show_thank_you(contact_requested=True, involvement_requested=True)
-        kiosk.frames(3)
-        problems += target_problems("thank_you")
-        kiosk.screenshot(SHOTS / "en" / f"thank_you-{size}.png")
-        app.journey.reset()
-        app.big_text = big
         app.open_staff()
-        kiosk.frames(3)
-        problems += target_problems("staff-pin")
-        kiosk.screenshot(SHOTS / "en" / f"staff-pin-{size}.png")
         staff = app.screen("staff")
-        from screens.staff import staff_info
         staff.info = staff_info({"device": "kiosk-test-1", "site": "RXX01", "location": "WARD-7",
                                  "location_name": "Ward 7", "pending": 3, "last_sync_at": None,
                                  "last_error": None, "audio": "ok"}, app.tr)
         staff.mode = "info"
         kiosk.frames(3)
-        problems += target_problems("staff-info")
+        size = "big" if big else "normal"
+        problems += look(kiosk, f"staff-info {size}")
         kiosk.screenshot(SHOTS / "en" / f"staff-info-{size}.png")
     app.journey.reset()
     assert not problems, "\n".join(problems[:40])
@@ -343,9 +209,8 @@ def test_staff_and_thank_you_screens(kiosk) -> None:
 
 @pytest.mark.gui
 def test_welcome_with_every_language(kiosk) -> None:
-    """A new kiosk offers all 14 languages: the picker fits, each name is a full-size target."""
-    from kiosk.config import KNOWN_LANGUAGES
-
+    """A new kiosk offers all 14 languages: each name whole, in its own script, a full-size
+    target; at Bigger text on pages of their own, each page filled before the next."""
     app = kiosk.app
     app.services.languages = KNOWN_LANGUAGES
     app.screen("welcome").languages = []
@@ -355,21 +220,42 @@ def test_welcome_with_every_language(kiosk) -> None:
             app.journey.reset()
             app.big_text = big
             kiosk.frames(3)
-            buttons = kiosk.screen("welcome").language_buttons()
-            assert [b.tag for b in buttons] == list(KNOWN_LANGUAGES)
-            problems += target_problems("welcome-every-language")
-            problems += bar_problems(app, "welcome-every-language")
-            for b in buttons:  # every name on one line, inside its button, not made tiny
-                if b.texture_size[0] > b.width + TOLERANCE or b.wrap or b.fit < 0.8:
-                    problems.append(f"{b.tag}: {b.text!r} does not fit its button "
-                                    f"({b.texture_size[0]:.0f} of {b.width:.0f} px at "
-                                    f"{b.fit:.0%})")
-            size = "big" if big else "normal"
-            kiosk.screenshot(SHOTS / "en" / f"welcome-every-language-{size}.png")
+            welcome = kiosk.screen("welcome")
+            if big:
+                kiosk.tap(welcome.ids.change_language)
+            grid, seen = welcome.ids.language_grid, []
+            for page in range(grid.page_count):
+                kiosk.frames(2)
+                seen += [b.tag for b in welcome.language_buttons()]
+                problems += look(kiosk, f"welcome-every-language {big} page {page + 1}")
+                kiosk.screenshot(SHOTS / "en" / f"welcome-every-language-"
+                                 f"{'big' if big else 'normal'}-{page + 1}.png")
+                if page < grid.page_count - 1:
+                    kiosk.tap(grid.ids.pager.ids.next_page)
+            assert seen == list(KNOWN_LANGUAGES)
+            assert big or grid.page_count == 1  # at normal size all 14 on the welcome screen
     finally:
         app.services.languages = ("en",)
         app.screen("welcome").languages = []
         app.journey.reset()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.gui
+def test_high_contrast_screens(kiosk) -> None:
+    """The high-contrast theme on the busiest screens, with everything checked again."""
+    app = kiosk.app
+    kiosk.tap(app.root.ids.high_contrast)
+    assert app.palette is theme.HIGH_CONTRAST
+    problems = look(kiosk, "welcome-contrast")
+    kiosk.screenshot(SHOTS / "en" / "welcome-contrast.png")
+    kiosk.tap(kiosk.screen("welcome").ids.start)
+    problems += look(kiosk, "fft-contrast")
+    kiosk.screenshot(SHOTS / "en" / "fft-contrast.png")
+    kiosk.tap(next(f for f in kiosk.screen("fft").faces() if f.code == 1))
+    kiosk.tap(kiosk.screen("free_text").ids.field)
+    problems += look(kiosk, "free_text-contrast")
+    kiosk.screenshot(SHOTS / "en" / "free_text-typing-contrast.png")
     assert not problems, "\n".join(problems)
 
 
@@ -388,7 +274,7 @@ def test_the_see_through_line_check_itself() -> None:
         Line(circle=(10, 10, 5), width=3)
         Color(0, 0, 0, 0.5)
         Line(points=[0, 0, 5, 5], width=1)
-    assert len(see_through_line_problems([bad, good], "t")) == 1
+    assert len(checks.see_through_line_problems([bad, good], "t")) == 1
 
 
 @pytest.mark.gui
@@ -400,9 +286,9 @@ def test_the_tofu_check_itself(kiosk) -> None:
     kiosk.screen().add_widget(latin)
     try:
         kiosk.frames(2)
-        assert len(tofu_problems([latin], "t")) == 1
+        assert len(checks.tofu_problems([latin], "t")) == 1
         latin.text = "Name: Ali"
-        assert tofu_problems([latin], "t") == []
+        assert checks.tofu_problems([latin], "t") == []
     finally:
         kiosk.screen().remove_widget(latin)
 
@@ -411,21 +297,18 @@ def test_the_gap_measure_itself() -> None:
     """The checker can fail: two widgets 1 mm apart are reported."""
     from kivy.uix.widget import Widget
     a, b = Widget(size=(100, 100), pos=(0, 0)), Widget(size=(100, 100), pos=(100 + theme.mm(1), 0))
-    assert 0 < _gap(a, b) < theme.mm(2)
+    assert 0 < checks._gap(a, b) < theme.mm(2)
 
 
 @pytest.mark.gui
-def test_high_contrast_screens(kiosk) -> None:
-    """The high-contrast theme on the busiest screens, with targets measured again."""
-    app = kiosk.app
-    kiosk.tap(app.root.ids.high_contrast)
-    assert app.palette is theme.HIGH_CONTRAST
-    problems = target_problems("welcome-contrast")
-    kiosk.screenshot(SHOTS / "en" / "welcome-contrast.png")
-    kiosk.tap(kiosk.screen("welcome").ids.start)
-    kiosk.screenshot(SHOTS / "en" / "fft-contrast.png")
+def test_the_paging_check_itself(kiosk, survey_from) -> None:
+    """The checker can fail: a list forced onto pages too small for what fits is reported."""
+    kiosk.start()
     kiosk.tap(next(f for f in kiosk.screen("fft").faces() if f.code == 1))
-    kiosk.tap(kiosk.screen("free_text").ids.field)
-    problems += target_problems("free_text-contrast")
-    kiosk.screenshot(SHOTS / "en" / "free_text-typing-contrast.png")
-    assert not problems, "\n".join(problems)
+    kiosk.tap(kiosk.frame().ids.skip)
+    choices = kiosk.screen().ids.choices
+    assert paging_problems(kiosk, "t") == []
+    assert choices.page_count == 1 and len(choices.items) == 5
+    choices._pages = [[0, 1], [2, 3, 4]]  # as if paged at two answers with room for five
+    assert paging_problems(kiosk, "t") == ["t: page 1 of ChoiceList has room for the next answer"]
+    kiosk.app.journey.reset()
