@@ -14,9 +14,9 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(PY) -m kiosk.devrun
 
-## The whole test suite (what CI runs through .ci/run).
+## The whole test suite (what CI runs through .ci/run), one worker per core (pytest-xdist).
 test: $(STAMP)
-	$(PY) -m pytest --durations=15
+	$(PY) -m pytest -n auto --dist worksteal --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kiosk sync central screens tests bench

@@ -3,7 +3,10 @@
 Runs the real App (offscreen when there is no display), taps through the installed survey with
 scripted touches (typing the comment key by key on the on-screen keyboard), lets the session
 submit to the real sealed store, and prints the new record's id. The record is flagged "test"
-so reports leave it out. Exit 0 on success, 1 if anything on the way failed.
+so reports leave it out. With ``--screenshots DIR`` it also saves each screen and judges it as
+a person would see it on this display (screens/drawn.py: words inside their boxes, on the
+screen, not over the bar or each other), saving the frames as JSON beside the pictures. Exit 0
+on success, 1 if anything on the way failed (a layout problem included: each is printed).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ class Finger:
 
     def __init__(self, app: Any, shots: Path | None) -> None:
         self.app, self.shots, self.count = app, shots, 0
+        self.problems: list[str] = []  # what the layout checks saw on the pictures taken
 
     def frames(self, n: int = 2) -> None:
         from kivy.base import EventLoop
@@ -67,7 +71,17 @@ class Finger:
             self.frames(1)
             if taken:
                 Path(taken[0]).replace(self.shots / f"{self.count:02d}-{name}.png")
-                return
+                break
+        self.check(name)
+
+    def check(self, name: str) -> None:
+        """Judge the frame as drawn (screens/drawn.py) and keep it beside its picture."""
+        from screens import drawn
+
+        assert self.shots is not None
+        frame = drawn.capture(f"{self.count:02d}-{name}", self.app)
+        frame.save(self.shots / f"{self.count:02d}-{name}.json")
+        self.problems += drawn.problems(frame)
 
 
 def answer_current(finger: Finger, comment: str) -> None:
@@ -159,7 +173,9 @@ def _run(args: Any, comment: str) -> int:
             _say(f"the response could not be saved: {problems[0]}")
             return 1
         print(app.journey.last_record.record_id)
-        return 0
+        for problem in finger.problems[:20]:
+            _say(f"layout: {problem}")
+        return 1 if finger.problems else 0
     finally:
         app.stop()
         EventLoop.close()

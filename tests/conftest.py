@@ -20,3 +20,23 @@ os.environ["KIVY_HOME"] = str(_KIVY_HOME)
 ROOT = Path(__file__).resolve().parent.parent
 #: Where UI tests save screenshots (README names this folder).
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def missing(message: str) -> None:
+    """A real component a test needs is not here: under CI (``CI=true``, set by .ci/run) that
+    fails loudly, for a developer it skips with the sentence saying what to install."""
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: this component must be present)", pytrace=False)
+    pytest.skip(message)
+
+
+def need_module(name: str, hint: str):
+    """``importorskip`` that fails under CI."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(f"the Python package {name!r} is not installed: {hint}")

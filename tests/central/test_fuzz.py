@@ -5,15 +5,16 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+
+# a test extra (pip install -e '.[test]'): missing, collection fails loudly rather than skips
+import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
 from central.openapi import openapi_schema
 from tests.central.live import CentralKeys, LiveCentral, make_keys
 
-schemathesis = pytest.importorskip("schemathesis", reason="install the test extras: schemathesis")
 schema = schemathesis.openapi.from_dict(openapi_schema())
-positive_data_acceptance = pytest.importorskip(
-    "schemathesis.specs.openapi.checks").positive_data_acceptance
 
 
 @pytest.fixture(scope="module")

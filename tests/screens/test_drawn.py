@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from screens import theme
-from tests.screens import drawn
+from screens import drawn
 
 FRAMES = Path(__file__).parent / "data" / "frames"
 

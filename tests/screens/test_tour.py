@@ -20,8 +20,8 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.config import KNOWN_LANGUAGES
-from screens import theme
-from tests.screens import checks, drawn
+from screens import drawn, theme
+from tests.screens import checks
 from tests.screens.conftest import SHOTS, walk_window
 
 #: Every language the kiosk offers: each one's own wording must fit (Welsh and Romanian run

@@ -4,13 +4,13 @@ public page, open a concern. Screenshots go to test-artifacts/web/ to be looked 
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.central.web.staff import CONTACT, PASSWORD, response
+from tests.conftest import missing, need_module
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOTS = ROOT / "test-artifacts" / "web"
@@ -22,11 +22,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 @pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
-        message = "Debian chromium is not installed (scripts/setup.sh installs it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing("Debian chromium is not installed (scripts/setup.sh installs it)")
+    sync_api = need_module("playwright.sync_api", "pip install -e '.[test]'")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b

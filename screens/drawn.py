@@ -8,6 +8,10 @@ its drawn pixels: every textured rectangle a text widget's canvas draws is read 
 in the window. ``capture()`` turns the live window into a ``Frame`` (plain data, saved as JSON
 for the regression fixtures under tests/screens/data/frames/); the ``*_problems`` functions
 judge a Frame and know nothing of Kivy, so they run on old frames too.
+
+The tour (tests/screens/test_tour.py) judges every screen with them, and so does
+``kiosk selftest --screenshots DIR`` on the kiosk itself: the frames it saves beside its
+pictures, judged on the display and configuration the kiosk really has.
 """
 from __future__ import annotations
 
