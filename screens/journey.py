@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.i18n import N_
 from kiosk.languages import format_number
 from kiosk.session import SCREENS_PER_KIND, RespondentSession
 from screens.question import QuestionView
@@ -88,8 +89,8 @@ class Journey:
         (kiosk.session.progress: the total never grows and the number never goes back)."""
         lang, tr = session.language or "en", self.app.tr
         progress = session.progress_at(screen)
-        words = ("Question {number} of {total}" if progress.exact else
-                 "Question {number} of up to {total}")
+        words = (N_("Question {number} of {total}") if progress.exact else
+                 N_("Question {number} of up to {total}"))
         return tr._(words).format(number=format_number(progress.number, lang),
                                   total=format_number(progress.total, lang))
 

@@ -167,7 +167,11 @@ class OnScreenKeyboard(HideMixin, BoxLayout):
             page, typed = self._page_for(text[i:])
             for switch in self._path_to(page):
                 tap(self.ids[switch])
-            tap(next(k for k in self.keys() if k.key == typed))
+            key = next((k for k in self.keys() if k.key == typed), None)
+            if key is None:
+                raise AssertionError(f"no key {typed!r} on the {self.layout!r} page "
+                                     f"(wanted {page!r}; keys {[k.key for k in self.keys()][:12]})")
+            tap(key)
             i += len(typed)
 
     def _page_for(self, rest: str) -> tuple[str, str]:

@@ -359,7 +359,7 @@ class ChoiceList(PagedGrid):
         pass
 
 
-class PagedColumn(BoxLayout):
+class PagedColumn(HideMixin, BoxLayout):
     """Blocks (the widgets declared inside it in kv) in reading order, as many as fit a page.
     A block says its height at a width with ``needed_height(width)``; one with no words (or
     a height of 0) is left out."""
