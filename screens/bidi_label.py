@@ -207,6 +207,7 @@ def prime_font(label: CoreLabel) -> None:
     the texture) then shapes with whatever the last render set: an Arabic word measured after an
     LTR run came out 41 px for 49 px of ink, and the texture clipped it. Rendering one space
     first sets them for this label."""
+    saved = getattr(label, "_size", None)
     try:
         label.resolve_font_name()
         label._size = (1, 1)
@@ -215,6 +216,11 @@ def prime_font(label: CoreLabel) -> None:
         label._render_end()
     except (AttributeError, TypeError):  # another text provider: nothing shared to fix
         pass
+    finally:
+        # the texture is filled later, at draw, from this size: left at 1x1 it came out
+        # blank (Bengali and Urdu buttons with no words on them)
+        if saved is not None:
+            label._size = saved
 
 
 def _ink_right(texture: Any) -> int:

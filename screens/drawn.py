@@ -63,6 +63,8 @@ class Frame:
     #: texts partly or wholly outside a scrolling window, and whether its "more" buttons show
     scrolled: list[str] = field(default_factory=list)
     scroll_cue: bool = False
+    #: texts with words whose texture has no ink at all: a button that shows nothing
+    blank: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +79,7 @@ class Frame:
                     for c in data.pop("controls")]
         bar = tuple(data.pop("bar")) if data.get("bar") else data.pop("bar")
         data.setdefault("scrolled", [])
+        data.setdefault("blank", [])
         return cls(bar=bar, inks=inks, controls=controls, size=tuple(data.pop("size")), **data)
 
 
@@ -180,7 +183,13 @@ def shortened_problems(frame: Frame) -> list[str]:
     return [f"{frame.name}: {_say(i)} is cut short" for i in frame.inks if i.shortened]
 
 
-CHECKS = (containment_problems, window_problems, bar_problems, overlap_problems,
+def blank_problems(frame: Frame) -> list[str]:
+    """Words that should be on the glass and are not: the widget has text, its texture no ink
+    (an Urdu button rendered empty once and was never drawn again)."""
+    return [f"{frame.name}: {b} has words but none are drawn" for b in frame.blank]
+
+
+CHECKS = (blank_problems, containment_problems, window_problems, bar_problems, overlap_problems,
           centre_problems, shortened_problems, scroll_problems)
 
 
@@ -315,6 +324,8 @@ def capture(name: str, app: Any) -> Frame:
             rects = [r for r in rects if r.texture == w.texture]
         inks = [_placed_ink(w, rect) for rect in rects]
         inks = [i for i in inks if i is not None]
+        if not inks:
+            frame.blank.append(f"{w.text[:28]!r} ({type(w).__name__})")
         window = _scroll_window(w)
         if window is not None and inks:
             whole = len(inks)

@@ -101,6 +101,7 @@ class ArrowButton(PVButton):
     sign = NumericProperty(1)
 
 
+NAV_SLACK_MM = 4.0  # the progress stands between the nav buttons only with this to spare
 MIN_WINDOW_MM = 14.5  # the question's window at its smallest: room for its scroll buttons
 
 
@@ -166,7 +167,9 @@ class QuestionFrame(BoxLayout):
         if ids.nav.width < 10:
             return
         spacing = ids.nav.children[0].spacing
-        free = ids.nav.width - self._fit_buttons(spacing)
+        # with room to spare: a line measured a pixel narrower than its room still wrapped
+        # (Urdu "of up to 24" ran to three lines, off the glass)
+        free = ids.nav.width - self._fit_buttons(spacing) - theme.mm(NAV_SLACK_MM)
         self.nav_note_fits = bool(self.nav_note) and self._one_line(self.nav_note) <= free
         self.progress_in_nav = not self.nav_note and bool(self.progress_text) and \
             self._one_line(self.progress_text) <= free

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 #   postgresql                            the central record's scale-out database (tests start their own server)
 #   chromium                              the staff web pages' end-to-end tests (headless)
 # (assets/fonts/build_fonts.py also needs fonts-noto-core fonts-noto-cjk, only to rebuild fonts)
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 espeak-ng sox postgresql chromium)
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 espeak-ng sox postgresql chromium systemd)
 python3 -c 'import ensurepip' 2>/dev/null || PACKAGES+=(python3-venv)
 
 missing=()

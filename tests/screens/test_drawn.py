@@ -111,3 +111,29 @@ def test_a_wrong_frame_built_live_is_caught(kiosk) -> None:
         assert not about(found, "'Good'")
     finally:
         screen.remove_widget(holder)
+
+
+def test_a_button_whose_words_are_not_drawn_is_caught(kiosk) -> None:
+    """A button with words and an empty texture (Urdu nav buttons at Bigger text showed blank
+    faces) is a problem; drawn again, it is not."""
+    from kivy.graphics.texture import Texture
+    from kivy.uix.floatlayout import FloatLayout
+
+    from screens.widgets import PVButton
+
+    holder = FloatLayout()
+    button = PVButton(text="Skip this question", size_hint=(None, None),
+                      size=(theme.mm(80), theme.mm(16)), pos=(100, 200))
+    holder.add_widget(button)
+    kiosk.app.root.add_widget(holder)
+    try:
+        kiosk.frames(3)
+        assert not drawn.blank_problems(drawn.capture("live", kiosk.app))
+        empty = Texture.create(size=button.texture.size)
+        empty.blit_buffer(bytes(4 * empty.width * empty.height), colorfmt="rgba")
+        button.texture = empty
+        kiosk.frames(1)
+        found = drawn.blank_problems(drawn.capture("live", kiosk.app))
+        assert about(found, "'Skip this question' (PVButton) has words but none are drawn")
+    finally:
+        kiosk.app.root.remove_widget(holder)

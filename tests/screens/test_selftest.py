@@ -63,8 +63,11 @@ def test_selftest_taps_through_and_records_a_test_response(tmp_path: Path) -> No
     assert "test" in payload["flags"]
     why = next(a for a in payload["answers"] if a["question_id"] == "why")
     assert why["value"] == "Lovely staff, thank you."  # typed key by key on the keyboard
-    shots = sorted(p.name for p in (tmp_path / "shots").iterdir())
+    shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
     assert shots[0] == "01-welcome.png" and shots[-1].endswith("thank_you.png")
+    # each picture has its frame beside it, as judged (screens/drawn.py)
+    frames = sorted(p.name for p in (tmp_path / "shots").glob("*.json"))
+    assert frames == [name.replace(".png", ".json") for name in shots]
 
 
 def test_selftest_refuses_a_comment_it_cannot_type(tmp_path: Path) -> None:
