@@ -84,26 +84,36 @@ def age_since_hour(created_hour: str, now: float) -> float:
     return max(0.0, now - start)
 
 
-def _seal(record: ResponseRecord, responses: Sealer, contacts: Sealer, now: float) -> PendingRecord:
+def encode_payloads(record: ResponseRecord) -> tuple[bytes, bytes | None]:
+    """The two payloads as the canonical JSON bytes that get sealed (contact None if not given)."""
+    try:
+        anonymous = _json(record.anonymous_payload())
+        contact = record.contact_payload()
+        return anonymous, None if contact is None else _json(contact)
+    except (TypeError, ValueError) as exc:
+        # The message names the type only (json's own wording), never a value.
+        raise StoreError(
+            f"record {record.record_id} has a payload that is not JSON: {exc}") from exc
+
+
+def _json(payload: dict) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"),
+                      sort_keys=True).encode("utf-8")
+
+
+def _seal(record: ResponseRecord, responses: Sealer, contacts: Sealer,
+          now: float) -> PendingRecord:
     """Seal a record; shared by both implementations so they cannot drift apart."""
     rid = record.record_id
     if not isinstance(rid, str) or not rid:
         raise StoreError("a record without a record_id cannot be stored (a bug in the caller)")
-    try:
-        anonymous = json.dumps(record.anonymous_payload(), ensure_ascii=False,
-                               separators=(",", ":"), sort_keys=True).encode("utf-8")
-        contact = record.contact_payload()
-        contact_bytes = None if contact is None else json.dumps(
-            contact, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        # The message names the type only (json's own wording), never a value.
-        raise StoreError(f"record {rid} has a payload that is not JSON: {exc}") from exc
+    anonymous, contact = encode_payloads(record)
     return PendingRecord(
         record_id=rid, survey_id=str(record.survey_id), survey_version=int(record.survey_version),
         location_code=str(record.location_code), created_hour=hour_of(now),
         key_id=responses.key_id, sealed=responses.seal(anonymous, rid),
-        contact_key_id=None if contact_bytes is None else contacts.key_id,
-        sealed_contact=None if contact_bytes is None else contacts.seal(contact_bytes, rid),
+        contact_key_id=None if contact is None else contacts.key_id,
+        sealed_contact=None if contact is None else contacts.seal(contact, rid),
     )
 
 
@@ -332,6 +342,11 @@ class SealedStore(_StoreBase):
     def add(self, record: ResponseRecord) -> str:
         """Seal and store one response; it is on disk (fsynced) when this returns."""
         item = _seal(record, self._responses, self._contacts, self._clock())
+        self._insert(item)
+        return item.record_id
+
+    def _insert(self, item: PendingRecord) -> None:
+        """The durable half of ``add()``: one already-sealed row in its own transaction."""
         row = {**item.__dict__, "state": PENDING}
         try:
             with self._write():
@@ -341,7 +356,6 @@ class SealedStore(_StoreBase):
                 raise StoreError(f"record {item.record_id} is already stored; "
                                  f"each response has a new record id") from exc.__cause__
             raise
-        return item.record_id
 
     def pending(self, limit: int) -> list[PendingRecord]:
         _check_limit(limit)
