@@ -10,15 +10,15 @@ person), sync state and key ids.
 Durability: WAL with ``synchronous=FULL`` and one explicit transaction per ``add()``, so a
 response is on disk when ``add()`` returns, whatever happens next (power cut, SIGKILL).
 ``secure_delete=ON`` makes ``purge_sent()`` overwrite the sent ciphertext instead of leaving it in
-free pages. sqlite3/OSError are translated here into ``StoreFullError``, ``StoreReadOnlyError``,
-``StoreCorruptError`` or ``StoreError``; callers never see a library exception.
+free pages. sqlite3/OSError are translated (``kiosk.store_errors``) into ``StoreFullError``,
+``StoreReadOnlyError``, ``StoreCorruptError`` or ``StoreError``; callers never see a library
+exception.
 
 ``InMemoryStore`` keeps the same contract (tests/kiosk/test_store_contract.py runs against both).
 """
 from __future__ import annotations
 
 import calendar
-import errno
 import json
 import os
 import sqlite3
@@ -35,8 +35,9 @@ from sqlite_utils.migrations import Migrations
 
 from kiosk.config import STORE_FILENAME  # noqa: F401  (the file name, re-exported)
 from kiosk.crypto import Sealer
-from kiosk.errors import StoreCorruptError, StoreError, StoreFullError, StoreReadOnlyError
+from kiosk.errors import StoreError
 from kiosk.fsutil import fsync_dir
+from kiosk.store_errors import corrupt, translate_os, translate_sqlite
 
 if TYPE_CHECKING:
     from kiosk.record import ResponseRecord
@@ -129,67 +130,6 @@ def _single_ids(ids: Iterable[str]) -> list[str]:
 def _check_limit(limit: int) -> None:
     if not isinstance(limit, int) or limit < 1:
         raise ValueError(f"pending(limit) needs a positive int, got {limit!r}")
-
-
-# --- error translation --------------------------------------------------------------------------
-
-def _fs_readonly(path: Path) -> bool:
-    probe = path if path.exists() else path.parent
-    try:
-        return bool(os.statvfs(probe).f_flag & os.ST_RDONLY) or not os.access(probe, os.W_OK)
-    except OSError:
-        return False
-
-
-def _fs_full(path: Path) -> bool:
-    try:
-        st = os.statvfs(path if path.exists() else path.parent)
-    except OSError:
-        return False
-    return st.f_bavail * st.f_frsize < 64 * 1024
-
-
-def _full(path: Path, exc: BaseException) -> StoreFullError:
-    return StoreFullError(
-        f"the disk holding {path.parent} is full: no new response can be saved until space is "
-        f"freed on it (responses already saved are safe) [{exc}]")
-
-
-def _readonly(path: Path, exc: BaseException) -> StoreReadOnlyError:
-    return StoreReadOnlyError(
-        f"the data directory {path.parent} is read-only: no new response can be saved until it "
-        f"is remounted read-write or its permissions are fixed (responses already saved are "
-        f"safe) [{exc}]")
-
-
-def _corrupt(path: Path, detail: object) -> StoreCorruptError:
-    return StoreCorruptError(
-        f"the store {path} is damaged ({detail}): stop the kiosk, keep the file for IT "
-        f"(it may still hold unsent responses) and move it aside so a fresh store is created")
-
-
-def translate_sqlite(path: Path, exc: sqlite3.Error) -> StoreError:
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    if code == sqlite3.SQLITE_FULL:
-        return _full(path, exc)
-    if code == sqlite3.SQLITE_READONLY or (
-        code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM)
-        and _fs_readonly(path)
-    ):
-        return _readonly(path, exc)
-    if code == sqlite3.SQLITE_IOERR and _fs_full(path):
-        return _full(path, exc)  # e.g. ENOSPC while growing the -shm file
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return _corrupt(path, exc)
-    return StoreError(f"the store {path} failed: {exc}")
-
-
-def translate_os(path: Path, exc: OSError) -> StoreError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return _full(path, exc)
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return _readonly(path, exc)
-    return StoreError(f"the store {path} failed: {exc.strerror or exc}")
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -308,7 +248,7 @@ class SealedStore(_StoreBase):
     def _open_checks(self) -> None:
         result = self._db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            raise _corrupt(self.path, f"quick_check: {result}")
+            raise corrupt(self.path, f"quick_check: {result}")
         if not migrations.pending(self._db):
             return
         # The kiosk app and the sync agent may open a fresh store at the same moment: take the
