@@ -155,11 +155,8 @@ class Sealer:
         _info(purpose, "")  # validate purpose early
         self.public_key = public_key
         self.purpose = purpose
-        self._key = public_key._hpke()
-
-    @property
-    def key_id(self) -> str:
-        return self.public_key.key_id
+        self._key = public_key._hpke()  # parsed once, not per seal
+        self.key_id = public_key.key_id  # a SHA-256 the store would otherwise redo every add
 
     def seal(self, plaintext: bytes, record_id: str) -> bytes:
         return _SUITE.encrypt(plaintext, self._key, info=_info(self.purpose, record_id))

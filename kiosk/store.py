@@ -10,15 +10,15 @@ person), sync state and key ids.
 Durability: WAL with ``synchronous=FULL`` and one explicit transaction per ``add()``, so a
 response is on disk when ``add()`` returns, whatever happens next (power cut, SIGKILL).
 ``secure_delete=ON`` makes ``purge_sent()`` overwrite the sent ciphertext instead of leaving it in
-free pages. sqlite3/OSError are translated here into ``StoreFullError``, ``StoreReadOnlyError``,
-``StoreCorruptError`` or ``StoreError``; callers never see a library exception.
+free pages. sqlite3/OSError are translated (``kiosk.store_errors``) into ``StoreFullError``,
+``StoreReadOnlyError``, ``StoreCorruptError`` or ``StoreError``; callers never see a library
+exception.
 
 ``InMemoryStore`` keeps the same contract (tests/kiosk/test_store_contract.py runs against both).
 """
 from __future__ import annotations
 
 import calendar
-import errno
 import json
 import os
 import sqlite3
@@ -35,8 +35,9 @@ from sqlite_utils.migrations import Migrations
 
 from kiosk.config import STORE_FILENAME  # noqa: F401  (the file name, re-exported)
 from kiosk.crypto import Sealer
-from kiosk.errors import StoreCorruptError, StoreError, StoreFullError, StoreReadOnlyError
+from kiosk.errors import StoreError
 from kiosk.fsutil import fsync_dir
+from kiosk.store_errors import corrupt, translate_os, translate_sqlite
 
 if TYPE_CHECKING:
     from kiosk.record import ResponseRecord
@@ -84,26 +85,39 @@ def age_since_hour(created_hour: str, now: float) -> float:
     return max(0.0, now - start)
 
 
-def _seal(record: ResponseRecord, responses: Sealer, contacts: Sealer, now: float) -> PendingRecord:
+def encode_payloads(record: ResponseRecord) -> tuple[bytes, bytes | None]:
+    """The two payloads as the canonical JSON bytes that get sealed (contact None if not given)."""
+    try:
+        anonymous = _json(record.anonymous_payload())
+        contact = record.contact_payload()
+        return anonymous, None if contact is None else _json(contact)
+    except (TypeError, ValueError) as exc:
+        # The message names the type only (json's own wording), never a value.
+        raise StoreError(
+            f"record {record.record_id} has a payload that is not JSON: {exc}") from exc
+
+
+# Built once: json.dumps with any non-default option builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _json(payload: dict) -> bytes:
+    return _ENCODER.encode(payload).encode("utf-8")
+
+
+def _seal(record: ResponseRecord, responses: Sealer, contacts: Sealer,
+          now: float) -> PendingRecord:
     """Seal a record; shared by both implementations so they cannot drift apart."""
     rid = record.record_id
     if not isinstance(rid, str) or not rid:
         raise StoreError("a record without a record_id cannot be stored (a bug in the caller)")
-    try:
-        anonymous = json.dumps(record.anonymous_payload(), ensure_ascii=False,
-                               separators=(",", ":"), sort_keys=True).encode("utf-8")
-        contact = record.contact_payload()
-        contact_bytes = None if contact is None else json.dumps(
-            contact, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        # The message names the type only (json's own wording), never a value.
-        raise StoreError(f"record {rid} has a payload that is not JSON: {exc}") from exc
+    anonymous, contact = encode_payloads(record)
     return PendingRecord(
         record_id=rid, survey_id=str(record.survey_id), survey_version=int(record.survey_version),
         location_code=str(record.location_code), created_hour=hour_of(now),
         key_id=responses.key_id, sealed=responses.seal(anonymous, rid),
-        contact_key_id=None if contact_bytes is None else contacts.key_id,
-        sealed_contact=None if contact_bytes is None else contacts.seal(contact_bytes, rid),
+        contact_key_id=None if contact is None else contacts.key_id,
+        sealed_contact=None if contact is None else contacts.seal(contact, rid),
     )
 
 
@@ -116,67 +130,6 @@ def _single_ids(ids: Iterable[str]) -> list[str]:
 def _check_limit(limit: int) -> None:
     if not isinstance(limit, int) or limit < 1:
         raise ValueError(f"pending(limit) needs a positive int, got {limit!r}")
-
-
-# --- error translation --------------------------------------------------------------------------
-
-def _fs_readonly(path: Path) -> bool:
-    probe = path if path.exists() else path.parent
-    try:
-        return bool(os.statvfs(probe).f_flag & os.ST_RDONLY) or not os.access(probe, os.W_OK)
-    except OSError:
-        return False
-
-
-def _fs_full(path: Path) -> bool:
-    try:
-        st = os.statvfs(path if path.exists() else path.parent)
-    except OSError:
-        return False
-    return st.f_bavail * st.f_frsize < 64 * 1024
-
-
-def _full(path: Path, exc: BaseException) -> StoreFullError:
-    return StoreFullError(
-        f"the disk holding {path.parent} is full: no new response can be saved until space is "
-        f"freed on it (responses already saved are safe) [{exc}]")
-
-
-def _readonly(path: Path, exc: BaseException) -> StoreReadOnlyError:
-    return StoreReadOnlyError(
-        f"the data directory {path.parent} is read-only: no new response can be saved until it "
-        f"is remounted read-write or its permissions are fixed (responses already saved are "
-        f"safe) [{exc}]")
-
-
-def _corrupt(path: Path, detail: object) -> StoreCorruptError:
-    return StoreCorruptError(
-        f"the store {path} is damaged ({detail}): stop the kiosk, keep the file for IT "
-        f"(it may still hold unsent responses) and move it aside so a fresh store is created")
-
-
-def translate_sqlite(path: Path, exc: sqlite3.Error) -> StoreError:
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    if code == sqlite3.SQLITE_FULL:
-        return _full(path, exc)
-    if code == sqlite3.SQLITE_READONLY or (
-        code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM)
-        and _fs_readonly(path)
-    ):
-        return _readonly(path, exc)
-    if code == sqlite3.SQLITE_IOERR and _fs_full(path):
-        return _full(path, exc)  # e.g. ENOSPC while growing the -shm file
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return _corrupt(path, exc)
-    return StoreError(f"the store {path} failed: {exc}")
-
-
-def translate_os(path: Path, exc: OSError) -> StoreError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return _full(path, exc)
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return _readonly(path, exc)
-    return StoreError(f"the store {path} failed: {exc.strerror or exc}")
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -232,11 +185,21 @@ def _connect(path: Path) -> Database:
     return db
 
 
+def _fields_of(item: PendingRecord) -> tuple[Any, ...]:
+    """The fields in declaration order (dataclasses.astuple would deep-copy the blobs)."""
+    return tuple(getattr(item, name) for name in PendingRecord.__dataclass_fields__)
+
+
 def _row_to_pending(row: dict[str, Any]) -> PendingRecord:
     return PendingRecord(**{k: row[k] for k in PendingRecord.__dataclass_fields__})
 
 
 _PENDING_COLUMNS = ", ".join(PendingRecord.__dataclass_fields__)
+# One prepared statement per add (sqlite3 caches it), not sqlite-utils' insert(): that looks the
+# table up in sqlite_master twice, wraps the row in a SAVEPOINT inside our BEGIN IMMEDIATE and
+# inspects every value in Python, about a tenth of a millisecond per add for nothing.
+_INSERT = (f"INSERT INTO {TABLE} ({_PENDING_COLUMNS}, state) "
+           f"VALUES ({', '.join('?' * (len(PendingRecord.__dataclass_fields__) + 1))})")
 
 
 class _StoreBase:
@@ -285,7 +248,7 @@ class SealedStore(_StoreBase):
     def _open_checks(self) -> None:
         result = self._db.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
-            raise _corrupt(self.path, f"quick_check: {result}")
+            raise corrupt(self.path, f"quick_check: {result}")
         if not migrations.pending(self._db):
             return
         # The kiosk app and the sync agent may open a fresh store at the same moment: take the
@@ -332,16 +295,20 @@ class SealedStore(_StoreBase):
     def add(self, record: ResponseRecord) -> str:
         """Seal and store one response; it is on disk (fsynced) when this returns."""
         item = _seal(record, self._responses, self._contacts, self._clock())
-        row = {**item.__dict__, "state": PENDING}
+        self._insert(item)
+        return item.record_id
+
+    def _insert(self, item: PendingRecord) -> None:
+        """The durable half of ``add()``: one already-sealed row in its own transaction."""
+        row = (*_fields_of(item), PENDING)
         try:
             with self._write():
-                self._db[TABLE].insert(row)
+                self._db.conn.execute(_INSERT, row)
         except StoreError as exc:
             if isinstance(exc.__cause__, sqlite3.IntegrityError):
                 raise StoreError(f"record {item.record_id} is already stored; "
                                  f"each response has a new record id") from exc.__cause__
             raise
-        return item.record_id
 
     def pending(self, limit: int) -> list[PendingRecord]:
         _check_limit(limit)
