@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 
 from central.content import ContentPublisher
 from central.service import CentralRecord
-from central.web import pages, reports
+from central.web import pages, reports, themes
 from central.web.http import Web, page, secure_headers
 from central.web.schema import migrate
 from central.web.settings import WebSettings, load_settings
@@ -62,6 +62,8 @@ def mount_staff_web(
         Route("/returns", p("returns", reports.returns_page)),
         Route("/trends", p("trends", reports.trends_page)),
         Route("/comments", p("comments", reports.comments_page)),
+        Route("/comments/{record_id}/{question_id}", p("comments", themes.comment_page),
+              methods=["GET", "POST"]),
         Route("/yswh", p("yswh", pages.yswh_list)),
         Route("/yswh/new", p("yswh", pages.yswh_edit), methods=["GET", "POST"]),
         Route("/yswh/{item_id}", p("yswh", pages.yswh_edit), methods=["GET", "POST"]),

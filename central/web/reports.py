@@ -38,6 +38,7 @@ from central.trends import FLAG_PATTERNS, TRUST, counted, trend_report
 from central.web.auth import Staff
 from central.web.charts import trend_svg
 from central.web.http import Web, secure_headers
+from central.web.themes import Comment, parse_confirmed, suggest
 from kiosk.i18n import load_catalogue
 
 MAX_COMMENTS = 500
@@ -178,8 +179,11 @@ def comments_page(web: Web, request: Request, staff: Staff, form: dict) -> Respo
     if location and location not in choices:
         location = ""
     sql = (
-        "SELECT r.location, r.finished_at, r.fft_code, a.value FROM responses r JOIN answers a"
-        " ON a.record_id = r.record_id AND a.kind = 'free_text' WHERE r.finished_at >= ? AND"
+        "SELECT r.location, r.finished_at, r.fft_code, a.value, r.record_id, a.question_id,"
+        " r.language, c.themes, c.sentiment, c.confirmed_by, c.confirmed_at FROM responses r"
+        " JOIN answers a ON a.record_id = r.record_id AND a.kind = 'free_text'"
+        " LEFT JOIN web_comment_themes c ON c.record_id = a.record_id"
+        " AND c.question_id = a.question_id WHERE r.finished_at >= ? AND"
         f" r.finished_at < ? AND {counted('r.flags')} AND a.value IS NOT NULL"
     )
     params: list[Any] = [*month.bounds(web.settings.timezone), *FLAG_PATTERNS]
@@ -191,12 +195,16 @@ def comments_page(web: Web, request: Request, staff: Staff, form: dict) -> Respo
         params += wanted
     with web.db.read() as tx:
         rows = tx.all(sql + " ORDER BY r.finished_at DESC LIMIT ?", (*params, MAX_COMMENTS + 1))
-    comments = [(loc, at, LABELS.get(code, "No answer") if code else "No answer", text)
-                for loc, at, code, text in rows[:MAX_COMMENTS] if text]  # fmt: skip
+    more, rows = len(rows) > MAX_COMMENTS, [row for row in rows[:MAX_COMMENTS] if row[3]]
+    suggested = suggest([(row[3], row[6]) for row in rows])
+    comments = [Comment(loc, at, LABELS.get(code, "No answer") if code else "No answer", text,
+                        record_id, question_id, lang, hint, parse_confirmed(*confirmed))
+                for (loc, at, code, text, record_id, question_id, lang, *confirmed), hint
+                in zip(rows, suggested, strict=True)]  # fmt: skip
     return web.render("comments.html", staff, 400 if error else 200, title="Comments",
                       errors={"month": error} if error else {}, month=month, names=names,
                       choices=choices, location=location, comments=comments,
-                      more=len(rows) > MAX_COMMENTS, codes=CODES)  # fmt: skip
+                      more=more, codes=CODES)  # fmt: skip
 
 
 @lru_cache(maxsize=32)

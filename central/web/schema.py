@@ -41,6 +41,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE web_alerts ADD COLUMN claimed_at {float};
     ALTER TABLE web_alerts ADD COLUMN sent_at {float};
     """,
+    # Themes staff confirmed or corrected for a comment (central/web/themes.py).
+    """
+    CREATE TABLE web_comment_themes (
+        record_id TEXT NOT NULL, question_id TEXT NOT NULL, themes TEXT NOT NULL,
+        sentiment TEXT NOT NULL, confirmed_by TEXT NOT NULL, confirmed_at {float} NOT NULL,
+        PRIMARY KEY (record_id, question_id));
+    """,
 ]
 
 _TYPES = {
