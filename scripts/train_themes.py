@@ -30,7 +30,7 @@ def build(data_path: Path, out: Path, seed: int = SEED, limit: int | None = None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, help="labelled.csv (default: shared/data/fft-comments)")
+    parser.add_argument("--data", type=Path, help="labelled.csv (default: found above)")
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--limit", type=int, help="use only the first N comments (quick checks)")

@@ -1,7 +1,8 @@
 """The NHS England Patient Experience Qualitative Data Categorisation Framework (version 6).
 
-Categories and sub-categories carry the framework's own labels, spelt exactly as in the labelled data
-(including its "Referals"); the one-line definitions are ours, written to help a reader, not quoted.
+Categories and sub-categories carry the framework's own labels, spelt exactly as in the labelled
+data (including its "Referals"); the one-line definitions are ours, written to help a reader, not
+quoted.
 Five sub-categories have no labelled examples in the data (they were added to the framework later);
 where they sit among the categories is our reading of the framework.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 CATEGORIES: dict[str, dict[str, str]] = {
     "General": {
         "Positive experience & gratitude": "Thanks or general praise for the care or the service.",
-        "Negative experience & dissatisfaction": "General unhappiness with the care or the service.",
+        "Negative experience & dissatisfaction": "General unhappiness with the care or service.",
         "Organisation & efficiency": "How well the service is run and organised as a whole.",
         "Funding & use of financial resources": "Money: funding, costs, charges, how it is spent.",
         "Learning organisation": "Whether the service learns from feedback and mistakes.",
     },
     "Staff": {
-        "Staff manner & personal attributes": "Kindness, compassion, politeness, rudeness of staff.",
+        "Staff manner & personal attributes": "Kindness, compassion, politeness, rudeness.",
         "Number & deployment of staff": "Too few staff, staff stretched, where staff are placed.",
         "Staff responsiveness": "How quickly and willingly staff respond to a need or a call.",
         "Staff continuity": "Seeing the same staff, or too many different faces.",

@@ -1,8 +1,9 @@
 """The shipped theme model: load it, theme comments in batches, say why.
 
 A model file is a joblib dict written by central.themes.train.train (see scripts/train_themes.py):
-two fitted TF-IDF vectorisers, one weight column per sub-category with its threshold, and a 3-class
-sentiment layer. Scores are one sparse matrix product, so a page of 500 comments takes milliseconds.
+two fitted TF-IDF vectorisers and the keyword rules it was trained with, one weight column per
+sub-category with its threshold, and a 3-class sentiment layer. Scores are one sparse matrix
+product, so a page of 500 comments takes milliseconds.
 "Why" for a model theme is the comment's words that pushed that theme's score up the most (word
 features only; character n-grams are not shown, they would not read as words).
 """
@@ -16,6 +17,8 @@ from typing import Any
 import joblib
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
+
+from central.themes.rules import KEYWORDS, rule_features
 
 DEFAULT_MODEL = Path(__file__).parent / "data" / "fft-themes.joblib"
 WHY_WORDS = 3
@@ -67,13 +70,20 @@ class ThemeModel:
         if not isinstance(model, dict) or model.get("format") != 1:
             raise ModelError(f"{path} is not a format-1 theme model: retrain it with "
                              "scripts/train_themes.py")  # fmt: skip
+        if [tuple(r) for r in model.get("rules", [])] != list(KEYWORDS.items()):
+            raise ModelError(f"{path} was trained with other keyword rules than "
+                             "central/themes/rules.py has now: retrain it with "
+                             "scripts/train_themes.py")  # fmt: skip
         return cls(model)
 
-    def features(self, texts: list[str]) -> csr_matrix:
-        return hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
+    def features(self, texts: list[str], rules: csr_matrix | None = None) -> csr_matrix:
+        """``rules``: rule_matrix of the same texts when the caller has matched them already."""
+        rules = rule_features(texts) if rules is None else rules
+        return hstack([self.words.transform(texts), self.chars.transform(texts), rules]).tocsr()
 
-    def scores(self, texts: list[str]) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
-        x = self.features(texts)
+    def scores(self, texts: list[str], rules: csr_matrix | None = None
+               ) -> tuple[csr_matrix, np.ndarray, np.ndarray]:  # fmt: skip
+        x = self.features(texts, rules)
         themes = x @ self.weights + self.bias - self.thresholds  # ≥ 0: suggested
         return x, themes, x @ self.sentiment_weights + self.sentiment_bias
 
@@ -82,8 +92,8 @@ class ThemeModel:
         _, themes, sentiment = self.scores(texts)
         return (themes >= 0).astype(np.int8), [self.sentiments[k] for k in sentiment.argmax(1)]
 
-    def score(self, texts: list[str]) -> list[Scored]:
-        x, themes, sentiment = self.scores(texts)
+    def score(self, texts: list[str], rules: csr_matrix | None = None) -> list[Scored]:
+        x, themes, sentiment = self.scores(texts, rules)
         out = []
         for row in range(len(texts)):
             found = np.flatnonzero(themes[row] >= 0)
@@ -99,6 +109,11 @@ class ThemeModel:
         idx, vals = x.indices[start:end], x.data[start:end]
         keep = idx < self.n_words
         idx, contrib = idx[keep], vals[keep] * column[idx[keep]]
-        ranked = sorted(zip(idx, contrib, strict=True), key=lambda p: -p[1])
-        words = [str(self.terms[i]) for i, c in ranked if c > 0]
-        return tuple([w for w in words if not set(w.split()) <= QUIET][:WHY_WORDS])
+        words = []
+        for k in np.argsort(-contrib):
+            if contrib[k] <= 0 or len(words) == WHY_WORDS:
+                break
+            word = str(self.terms[idx[k]])
+            if not set(word.split()) <= QUIET:
+                words.append(word)
+        return tuple(words)

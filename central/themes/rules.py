@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+from scipy.sparse import csr_matrix
+
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "Positive experience & gratitude": (r"thank(s| you)?", r"excellent", r"brilliant", r"great",
                                         r"fantastic", r"amazing", r"very good", r"grateful"),
@@ -116,6 +119,22 @@ def rule_themes(text: str) -> list[RuleMatch]:
     """Every sub-category whose keywords occur in ``text``, in framework order."""
     found = ((label, _found(pattern, text)) for label, pattern in PATTERNS.items())
     return [RuleMatch(label, words) for label, words in found if words]
+
+
+_COLUMN = {label: col for col, label in enumerate(PATTERNS)}
+
+
+def rule_matrix(matches: list[list[RuleMatch]]) -> csr_matrix:
+    """1.0 where a sub-category's keywords occur (comments × KEYWORDS order): the model's extra
+    features, so it can lean on the same words a reader sees in the rules."""
+    rows = [row for row, found in enumerate(matches) for _ in found]
+    cols = [_COLUMN[m.label] for found in matches for m in found]
+    values = np.ones(len(rows), dtype=np.float32)
+    return csr_matrix((values, (rows, cols)), shape=(len(matches), len(PATTERNS)))
+
+
+def rule_features(texts: list[str]) -> csr_matrix:
+    return rule_matrix([rule_themes(text) for text in texts])
 
 
 def rule_sentiment(text: str) -> tuple[str | None, tuple[str, ...]]:

@@ -1,8 +1,10 @@
 """Train the default theme and sentiment model from the labelled FFT comments (reproducibly).
 
 Features: TF-IDF of word 1-2-grams and of character 3-5-grams (within words), which copes with
-typing errors. Themes: one linear SVM per sub-category (one-vs-rest) with its own threshold, tuned
-for F1 on 3-fold out-of-fold scores of the training split only. Sentiment: one 3-class linear SVM.
+typing errors, plus one 0/1 column per keyword rule (central.themes.rules), so the model can lean on
+the same words a reader sees in the rules (changing the rules means retraining). Themes: one
+linear SVM per sub-category (one-vs-rest) with its own threshold, tuned for F1 on 3-fold
+out-of-fold scores of the training split only. Sentiment: one 3-class linear SVM.
 Everything random takes ``seed``; the held-out test split's comment ids are stored in the model so
 bench/themes.py scores exactly the comments the model never saw. scikit-learn is imported here and
 in central.themes.model only.
@@ -25,6 +27,7 @@ from sklearn.model_selection import KFold, train_test_split
 from sklearn.svm import LinearSVC
 
 from central.themes.framework import NOT_THEMES, SUBCATEGORIES, sentiment_of
+from central.themes.rules import KEYWORDS, rule_features
 
 SEED = 16
 MIN_TRAIN_EXAMPLES = 10  # fewer than this in the data: left to the rules
@@ -90,7 +93,8 @@ def _vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
 
 def _fit_features(texts: list[str]) -> tuple[tuple[TfidfVectorizer, TfidfVectorizer], csr_matrix]:
     words, chars = _vectorisers()
-    return (words, chars), hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    x = hstack([words.fit_transform(texts), chars.fit_transform(texts), rule_features(texts)])
+    return (words, chars), x.tocsr()
 
 
 def _svm(seed: int) -> LinearSVC:
@@ -126,7 +130,7 @@ def _thresholds(texts: list[str], y: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _features(vec: tuple[TfidfVectorizer, TfidfVectorizer], texts: list[str]) -> csr_matrix:
-    return hstack([vec[0].transform(texts), vec[1].transform(texts)]).tocsr()
+    return hstack([vec[0].transform(texts), vec[1].transform(texts), rule_features(texts)]).tocsr()
 
 
 def train(data: Labelled, rows: list[int], seed: int = SEED) -> dict[str, Any]:
@@ -141,7 +145,8 @@ def train(data: Labelled, rows: list[int], seed: int = SEED) -> dict[str, Any]:
     for v in vec:  # the cut-off terms: not needed to transform, and they would bloat the file
         if hasattr(v, "stop_words_"):
             del v.stop_words_
-    return {"format": 1, "labels": data.labels, "words": vec[0], "chars": vec[1],
+    return {"format": 1, "labels": data.labels, "rules": list(KEYWORDS.items()),
+            "words": vec[0], "chars": vec[1],
             "weights": weights.astype(np.float16), "bias": bias, "thresholds": cuts,
             "sentiments": [str(c) for c in sentiment.classes_],
             "sentiment_weights": sentiment.coef_.T.astype(np.float16),

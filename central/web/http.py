@@ -141,7 +141,8 @@ def page(web: Web, area: str | None, handler: Handler) -> Callable[[Request], Aw
         form: dict[str, Any] = {}
         if request.method == "POST":
             raw = await request.form()
-            form = {k: raw.getlist(k) if k in ("locations", "themes") else raw.get(k) for k in raw.keys()}
+            many = ("locations", "themes")
+            form = {k: raw.getlist(k) if k in many else raw.get(k) for k in raw.keys()}
             if not hmac.compare_digest(str(form.get("csrf", "")), staff.csrf):
                 return web.render("error.html", staff, 403, title="Form expired",
                                   message="This form is out of date or was not sent from this "

@@ -90,8 +90,8 @@ class CommentThemes:
         """(location, finished_at, language, fft_code, text, confirmed) of one free-text answer."""
         with self.db.read() as tx:
             row = tx.one(
-                "SELECT r.location, r.finished_at, r.language, r.fft_code, a.value, c.themes, c.sentiment,"
-                " c.confirmed_by, c.confirmed_at FROM responses r JOIN answers a ON"
+                "SELECT r.location, r.finished_at, r.language, r.fft_code, a.value, c.themes,"
+                " c.sentiment, c.confirmed_by, c.confirmed_at FROM responses r JOIN answers a ON"
                 " a.record_id = r.record_id LEFT JOIN web_comment_themes c ON c.record_id ="
                 " a.record_id AND c.question_id = a.question_id WHERE a.record_id = ? AND"
                 " a.question_id = ? AND a.kind = 'free_text' AND a.value IS NOT NULL",
@@ -119,7 +119,8 @@ class CommentThemes:
                        (record_id, question_id))  # fmt: skip
             tx.execute("INSERT INTO web_comment_themes (record_id, question_id, themes, sentiment,"
                        " confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (record_id, question_id, chosen, sentiment, staff.username, now))  # fmt: skip
+                       (record_id, question_id, chosen, sentiment, staff.username,
+                        now))  # fmt: skip
             audit(tx, now, staff.username, "themes_confirmed", f"{record_id}/{question_id}")
 
 

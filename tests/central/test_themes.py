@@ -15,6 +15,7 @@ from central.themes.rules import rule_sentiment, rule_themes
 from central.themes.train import FIRST_LABEL_COLUMN, TrainingError, find_data, load_labelled
 from scripts.train_themes import build
 
+
 def _data() -> Path:
     try:
         return find_data(Path(__file__))
