@@ -2,8 +2,9 @@
 
 ``SurveyChecker`` walks the top level, the questions and their options (types, required and
 unknown keys, unique ids, the limits); ``show_if`` is read by ``kiosk.survey.conditions`` and the
-NHS rules are applied by ``kiosk.survey.rules``. A list over its limit gets one problem and is
-not walked further, so a huge file cannot make a huge report.
+NHS rules are applied by ``kiosk.survey.rules``. A list over its limit gets one problem and only
+its first items (up to the limit) are checked, so a huge file cannot make a huge report, and
+what refers to those items still finds them.
 """
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ class SurveyChecker(Reader):
             self.add("languages", 'is empty: list the survey\'s languages, at least "en"')
         if not self.few(raw, MAX_LANGUAGES, "languages", "entries", "list each language once, "
                         f"from {', '.join(LANGUAGES)}"):
-            return ()
+            raw = raw[:MAX_LANGUAGES]
         valid: list[str] = []
         for i, lang in enumerate(raw):
             if lang in valid:
@@ -137,7 +138,7 @@ class SurveyChecker(Reader):
             self.add("questions", "is empty: add at least the fft question")
         if not self.few(raw, MAX_QUESTIONS, "questions", "questions", "split it into shorter "
                         "surveys; a kiosk survey should take a few minutes"):
-            return []
+            raw = raw[:MAX_QUESTIONS]
         positions = {q["id"]: i for i, q in reversed(list(enumerate(raw)))
                      if isinstance(q, dict) and isinstance(q.get("id"), str)}
         earlier: dict[str, Question] = {}
@@ -234,7 +235,7 @@ class SurveyChecker(Reader):
             return ()
         if not self.few(raw, MAX_OPTIONS, where, "options", "split the question in two, or "
                         "use a free_text question"):
-            return ()
+            raw = raw[:MAX_OPTIONS]
         out: list[Option] = []
         for j, item in enumerate(raw):
             option = self.option(item, f"{where}[{j}]", kind)
