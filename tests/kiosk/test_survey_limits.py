@@ -337,3 +337,14 @@ def test_the_default_survey_is_well_inside_every_limit() -> None:
     assert len(survey.questions) < L.MAX_QUESTIONS / 5
     assert max(len(q.options) for q in survey.questions) < L.MAX_OPTIONS / 2
     assert max(len(t) for q in survey.questions for t in q.text.values()) < L.MAX_QUESTION_CHARS / 5
+
+
+def test_the_docs_example_of_refusals_is_what_the_checker_says(survey_data) -> None:
+    doc = (ROOT / "docs" / "surveys.md").read_text(encoding="utf-8")
+    limits = doc[doc.index("## Limits"):doc.index("### Strict JSON")]
+    shown = re.search(r"```\n(.*?)```", limits, re.S).group(1).splitlines()
+    survey_data["questions"][3]["text"]["cy"] = "Beth " * 1_000_000
+    survey_data["questions"][5]["max_length"] = 1_000_000_000
+    with pytest.raises(SurveyValidationError) as caught:
+        parse_survey(survey_data, "ward7.json")
+    assert str(caught.value).splitlines() == shown
