@@ -29,7 +29,8 @@ from central.db import Database
 from central.service import DEFAULT_CODE_TTL, CentralRecord
 from kiosk.config import DEFAULT_SURVEY
 from kiosk.crypto import PrivateKey, PublicKey
-from kiosk.errors import CryptoError, PatientVoiceError
+from kiosk.errors import CryptoError, PatientVoiceError, SurveyError, SurveyValidationError
+from kiosk.survey import load_survey
 from sync.protocol import WireError
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,13 @@ def cmd_content(args: argparse.Namespace) -> int:
     if len(chosen) != 1:
         raise WireError("bad_usage", "give exactly one of --survey, --settings, --yswh")
     kind, path = chosen[0]
+    if kind == "survey":  # the strict reading: size before parsing, repeated keys, every limit
+        try:
+            load_survey(path)
+        except SurveyValidationError as exc:
+            raise WireError("invalid_content", f"{path}: " + "; ".join(exc.problems)) from exc
+        except SurveyError as exc:
+            raise WireError("invalid_content", str(exc)) from exc
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
