@@ -189,9 +189,20 @@ class Cage:
                               timeout=30)
         return Shot.from_ppm(proc.stdout) if proc.returncode == 0 else None
 
+    def systemd_stop(self, seconds: float = 20) -> float:
+        """What `systemctl stop` does: the unit's ExecStop with $MAINPID (cage), then SIGTERM to
+        whatever is left in the cgroup; within TimeoutStopSec (20 s). Returns the time taken."""
+        start = time.monotonic()
+        (stop,) = values(parse_unit(UNIT), "Service", "ExecStop")
+        argv = [word.replace("$$", "$") for word in shlex.split(stop)]  # systemd's unescaping
+        env = {"PATH": self.env["PATH"], "MAINPID": str(self.proc.pid)}
+        subprocess.run(argv, env=env, timeout=seconds, check=True)
+        self.stop(max(1.0, seconds - (time.monotonic() - start)))
+        return time.monotonic() - start
+
     def stop(self, seconds: float = 20) -> float:
-        """SIGTERM to every process, as `systemctl stop` does to the unit's cgroup; the time
-        taken (TimeoutStopSec=20 in the unit). Killed if still there after ``seconds``."""
+        """SIGTERM to every process, as systemd does to the unit's cgroup; the time taken.
+        Killed if still there after ``seconds``."""
         start = time.monotonic()
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)

@@ -170,18 +170,23 @@ def test_kiosk_run_under_cage_as_the_unit_starts_it(
     _save(staff, "03-staff")
 
     start = time.monotonic()
-    cage.stop()
+    cage.systemd_stop()  # the unit's ExecStop: the kiosk first, then cage quits by itself
     while _alive(kiosk) and time.monotonic() - start < 20:
         time.sleep(0.1)
     took = time.monotonic() - start
     assert not _alive(kiosk), "the kiosk was still running 20 s after SIGTERM (TimeoutStopSec)"
+    # cage quit by itself once its one client had gone: no abort in wl_display_terminate (cage
+    # 0.1.4 sometimes asserts there when it is signalled together with Xwayland and the kiosk)
+    assert cage.proc.returncode == 0 and "Assertion" not in cage.stderr(), cage.stderr()
     log = _log(home)
-    assert any(e["msg"] == "SIGTERM: stopping the kiosk" for e in log)  # stopped in order
+    assert any(e["msg"] == "SIGTERM: stopping the kiosk" for e in log), (  # stopped in order
+        f"the kiosk did not stop in order; its last log lines: {[e['msg'][:80] for e in log[-4:]]}"
+        f"\ncage said:\n{cage.stderr()[-1500:]}")
     errors = [e["msg"] for e in log if e["level"] in ("ERROR", "CRITICAL")]
     # Known, harmless: Kivy on X11 looks for xclip/xsel for middle-click paste (a kiosk wants
     # none) and logs an ERROR when the staff screen's PIN field first needs its clipboard.
     assert [m for m in errors if not m.startswith(KIVY_NO_CUTBUFFER)] == []
-    print(f"cage + kiosk: stopped {took:.1f} s after SIGTERM")
+    print(f"cage + kiosk: stopped in order {took:.1f} s after the unit's ExecStop began")
 
 
 def _alive(pid: int) -> bool:
