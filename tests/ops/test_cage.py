@@ -115,6 +115,18 @@ def test_the_unit_command_is_what_this_test_starts() -> None:
     assert env["KIOSK_CONFIG"].startswith(UNIT_HOME)
 
 
+def test_only_leave_chords_are_named_never_a_character() -> None:
+    from screens.keys import chord_name
+
+    assert [chord_name(k, m) for k, m in [("escape", []), ("f4", ["alt", "numlock"]),
+                                          ("backspace", ["ctrl", "alt"]), ("super", ["meta"])]] \
+        == ["escape", "alt+f4", "ctrl+alt+backspace", "super"]
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    for mods in ([], ["shift"], ["alt"], ["ctrl", "alt"], ["meta"]):  # typing, AltGr, compose
+        assert [k for k in letters if chord_name(k, mods)] == [], mods
+    assert chord_name("q", ["ctrl"]) == "ctrl+q" and chord_name("f2", []) is None
+
+
 def test_selftest_under_cage_taps_through_one_response(
         outer: OuterX, home: Path, started: list[Cage]) -> None:
     shots = home / "selftest"
