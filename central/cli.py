@@ -9,9 +9,9 @@
     kiosk-central stats                       counts: stored, quarantined by reason, conflicts
     kiosk-central reingest                    retry quarantined records (after a fix)
 
-Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data) and
---database-url (default: SQLite file in the data dir; or postgresql://...). A domain error
-becomes one sentence on stderr and exit status 2.
+Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data),
+--database-url (default: SQLite file in the data dir; or postgresql://...) and --keys-dir, before
+or after the command. A domain error becomes one sentence on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from central.content import ContentPublisher
 from central.db import Database
 from central.service import DEFAULT_CODE_TTL, CentralRecord
+from kiosk.cliargs import default_or_suppress, share_global_options
 from kiosk.config import DEFAULT_SURVEY
 from kiosk.crypto import PrivateKey, PublicKey
 from kiosk.errors import CryptoError, PatientVoiceError, SurveyError, SurveyValidationError
@@ -261,15 +262,52 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a directory, e.g. /var/lib/patient-voice")
+    if Path(text).expanduser().is_file():
+        raise argparse.ArgumentTypeError(f"{text} is a file; give the directory that holds it")
+    return text
+
+
+def _database_url(text: str) -> str:
+    if not text.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise argparse.ArgumentTypeError(
+            f"{text.split(':')[0]!r} is not a database URL; give sqlite:///FILE or "
+            "postgresql://USER@HOST/DB"
+        )
+    return text
+
+
+def _global_options(p: argparse.ArgumentParser, top: bool) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=_directory,
+        metavar="DIR",
+        default=default_or_suppress(top, os.environ.get("KIOSK_CENTRAL_DATA", "central-data")),
+        help="where the service keeps its files (default: $KIOSK_CENTRAL_DATA, else "
+        "./central-data)",
+    )
+    p.add_argument(
+        "--database-url",
+        type=_database_url,
+        metavar="URL",
+        default=default_or_suppress(top, None),
+        help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)",
+    )
+    p.add_argument(
+        "--keys-dir",
+        type=_directory,
+        metavar="DIR",
+        default=default_or_suppress(top, None),
+        help="where the key files are (default: DATA_DIR/keys)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-central", description="Patient Voice central record"
     )
-    parser.add_argument("--data-dir", default=os.environ.get("KIOSK_CENTRAL_DATA", "central-data"))
-    parser.add_argument(
-        "--database-url", help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)"
-    )
-    parser.add_argument("--keys-dir", help="where the key files are (default: DATA_DIR/keys)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("keygen", help="create the responses and contacts key pairs")
     p.add_argument("--rotate-responses", action="store_true",
@@ -321,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     from central.web.cli import add_commands as add_staff_commands
 
     add_staff_commands(sub)
+    # before or after the command, as people type them: `kiosk-central devices --data-dir D`
+    share_global_options(parser, _global_options)
     return parser
 
 
