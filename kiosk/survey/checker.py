@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.survey import rules
+import kiosk.survey.rules as rules
 from kiosk.survey.conditions import Conditions
 from kiosk.survey.limits import (
     MAX_CODE_CHARS,
