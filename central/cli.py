@@ -27,6 +27,7 @@ from pathlib import Path
 from central.content import ContentPublisher
 from central.db import Database
 from central.private import UMASK, start_private
+from central.ratelimit import RateLimits, load_limits
 from central.service import DEFAULT_CODE_TTL, CentralRecord
 from kiosk.config import DEFAULT_SURVEY
 from kiosk.crypto import PrivateKey, PublicKey
@@ -59,7 +60,7 @@ def make_private(args: argparse.Namespace) -> None:
     keys dir), so a PostgreSQL install with its keys elsewhere gets no stray directory."""
     url, data = database_url(args), Path(args.data_dir)
     keys = keys_dir(args)
-    uses_data = sqlite_path(url) is not None and _under(sqlite_path(url), data) or _under(keys, data)
+    uses_data = _under(sqlite_path(url), data) or _under(keys, data)
     start_private(data, sqlite_path(url), keys, create=uses_data)
 
 
@@ -138,6 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     _, record, _ = open_central(database_url(args), keys_dir(args))  # migrate once, check keys
+    load_limits()  # a wrong $KIOSK_CENTRAL_RATE_LIMITS file stops here, with what to fix
     if record._key is None:
         print(
             "kiosk-central serve: no responses key yet; run `kiosk-central keygen` first",
@@ -174,8 +176,11 @@ def app_from_env() -> object:
 
     os.umask(UMASK)  # a worker process may be spawned afresh: files it creates stay private
     _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
-    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)),
-                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])))
+    bench = bool(os.environ.get(ENV_BENCH))
+    # --bench measures throughput from one address and device: no rate limits there.
+    return build_app(record, publisher, bench=bench,
+                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])),
+                     limits=RateLimits.off() if bench else load_limits())
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
