@@ -113,7 +113,10 @@ def retry_after(seconds: float) -> str:
 def refused(limit: str, who: str, seconds: float) -> None:
     """The audit log line of one refusal: which limit and whose bucket (an address, an account
     name or a device id), never the code, password or token that was sent."""
-    audit.warning("rate_limited limit=%s key=%s retry_after=%s", limit, who, retry_after(seconds))
+    # An account name is what the client typed: no line breaks or control characters in the log.
+    shown = "".join(ch if ch.isprintable() and ch != " " else "?" for ch in who[:80])
+    audit.warning("rate_limited limit=%s key=%s retry_after=%s", limit, shown,
+                  retry_after(seconds))  # fmt: skip
 
 
 def limiters(limits: RateLimits) -> dict[str, Limiter]:

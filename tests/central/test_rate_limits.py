@@ -152,3 +152,14 @@ def test_limits_from_a_file_and_each_mistake_named(tmp_path: Path) -> None:
         load_limits(bad)
     text = str(err.value) + repr(getattr(err.value, "problems", ""))
     assert "enrol_per_adress is not a known limit" in text and "[count, seconds]" in text
+
+
+def test_a_refusal_line_cannot_be_split_by_what_the_client_typed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from central.ratelimit import refused
+
+    caplog.set_level(logging.WARNING, logger="central.audit")
+    refused("sign_in_per_account", "eve\nrate_limited limit=forged", 1.2)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "central.audit"]
+    assert "\n" not in line and line.endswith("retry_after=2") and "eve?rate_limited" in line
