@@ -26,6 +26,8 @@ from pathlib import Path
 
 from central.content import ContentPublisher
 from central.db import Database
+from central.private import UMASK, start_private
+from central.ratelimit import RateLimits, load_limits
 from central.service import DEFAULT_CODE_TTL, CentralRecord
 from kiosk.cliargs import default_or_suppress, share_global_options
 from kiosk.config import DEFAULT_SURVEY
@@ -48,6 +50,24 @@ def database_url(args: argparse.Namespace) -> str:
 
 def keys_dir(args: argparse.Namespace) -> Path:
     return Path(args.keys_dir) if args.keys_dir else Path(args.data_dir) / "keys"
+
+
+def sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+def make_private(args: argparse.Namespace) -> None:
+    """Umask 077 and a private data dir before anything is written (central/private.py).
+    The data dir is created only when something will be put in it (the default SQLite file or
+    keys dir), so a PostgreSQL install with its keys elsewhere gets no stray directory."""
+    url, data = database_url(args), Path(args.data_dir)
+    keys = keys_dir(args)
+    uses_data = _under(sqlite_path(url), data) or _under(keys, data)
+    start_private(data, sqlite_path(url), keys, create=uses_data)
+
+
+def _under(path: Path | None, root: Path) -> bool:
+    return path is not None and path.resolve().is_relative_to(root.resolve())
 
 
 def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, ContentPublisher]:
@@ -121,6 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     _, record, _ = open_central(database_url(args), keys_dir(args))  # migrate once, check keys
+    load_limits()  # a wrong $KIOSK_CENTRAL_RATE_LIMITS file stops here, with what to fix
     if record._key is None:
         print(
             "kiosk-central serve: no responses key yet; run `kiosk-central keygen` first",
@@ -155,9 +176,13 @@ def app_from_env() -> object:
     from central.app import build_app
     from central.web.settings import settings_from_env
 
+    os.umask(UMASK)  # a worker process may be spawned afresh: files it creates stay private
     _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
-    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)),
-                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])))
+    bench = bool(os.environ.get(ENV_BENCH))
+    # --bench measures throughput from one address and device: no rate limits there.
+    return build_app(record, publisher, bench=bench,
+                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])),
+                     limits=RateLimits.off() if bench else load_limits())
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -367,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        make_private(args)
         return int(args.run(args) or 0)
     except PatientVoiceError as exc:
         print(f"kiosk-central {args.command}: {exc}", file=sys.stderr)

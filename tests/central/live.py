@@ -29,6 +29,7 @@ from central.app import build_app
 from central.cli import open_central
 from central.content import ContentPublisher
 from central.db import Database
+from central.ratelimit import RateLimits
 from central.service import CentralRecord
 from kiosk.crypto import PrivateKey, Sealer
 from kiosk.record import Answer, ResponseRecord, new_record_id
@@ -78,8 +79,10 @@ class LiveCentral:
     """uvicorn serving the real app in a thread on a free loopback port; restartable."""
 
     def __init__(self, db_url: str, keys: CentralKeys, *, bench: bool = False,
-                 port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
+                 port: int | None = None, tls: tuple[Path, Path] | None = None,
+                 limits: RateLimits | None = None) -> None:
         self.db_url, self.keys, self.bench, self.tls = db_url, keys, bench, tls
+        self.limits = limits
         self.port = port or free_port()
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.db: Database
@@ -90,7 +93,7 @@ class LiveCentral:
 
     def start(self) -> LiveCentral:
         self.db, self.record, self.publisher = open_central(self.db_url, self.keys.dir)
-        app = build_app(self.record, self.publisher, bench=self.bench)
+        app = build_app(self.record, self.publisher, bench=self.bench, limits=self.limits)
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
