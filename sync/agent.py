@@ -24,6 +24,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +34,7 @@ from sync.client import CentralClient
 from sync.protocol import (
     FINAL_STATUSES,
     MAX_BATCH_RECORDS,
-    Batch,
+    MAX_BODY_BYTES,
     BatchResult,
     DeviceRevokedError,
     Heartbeat,
@@ -41,10 +42,11 @@ from sync.protocol import (
     TransientSyncError,
     WireError,
     WireRecord,
+    batch_body,
 )
 
 log = logging.getLogger("sync.agent")
-DEFAULT_BATCH = 200
+DEFAULT_BATCH = MAX_BATCH_RECORDS  # per-batch costs (a request, an fsync each side) amortised
 
 
 class Store(Protocol):
@@ -64,15 +66,38 @@ def batch_id_for(records: list[WireRecord]) -> str:
     return h.hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One batch ready to send: the records it answers for and its gzip JSON body."""
+
+    batch_id: str
+    record_ids: frozenset[str]
+    body: bytes
+
+
 class Uploader:
     """One batch, one request. Raises the sync errors; never retries by itself."""
 
     def __init__(self, client: CentralClient) -> None:
         self.client = client
 
+    def prepare(self, pending: list[Any]) -> Prepared:
+        return prepare_batch([_checked(p) for p in pending])
+
+    def send(self, batch: Prepared) -> BatchResult:
+        return self.client.upload_body(batch.batch_id, batch.body)
+
     def upload(self, pending: list[Any]) -> BatchResult:
-        records = [WireRecord.from_pending(p) for p in pending]
-        return self.client.upload(Batch(batch_id_for(records), tuple(records)))
+        return self.send(self.prepare(pending))
+
+
+def prepare_batch(checked: list[tuple[WireRecord, dict]]) -> Prepared:
+    """The body holds the very JSON the protocol's validator passed (``_checked``): each record
+    is encoded once, not once to check and again to send."""
+    wire = [w for w, _ in checked]
+    batch_id = batch_id_for(wire)
+    return Prepared(batch_id, frozenset(w.record_id for w in wire),
+                    batch_body(batch_id, [j for _, j in checked]))  # fmt: skip
 
 
 @dataclass
@@ -86,7 +111,13 @@ class SubmitReport:
 
 
 class Submitter:
-    """Drains the store through the uploader, batch by batch."""
+    """Drains the store through the uploader, batch by batch, one request in flight at a time.
+
+    While a batch is on the wire (and being stored by the central record) the next one is read
+    from the store, checked and encoded, so the kiosk's work overlaps the central record's. The
+    next batch never holds a record of the one in flight; nothing is marked sent before its
+    answer arrives, so the exactly-once argument is unchanged.
+    """
 
     def __init__(
         self, store: Store, uploader: Uploader, *, batch_size: int = DEFAULT_BATCH
@@ -97,43 +128,71 @@ class Submitter:
 
     def submit_all(self, stop: threading.Event | None = None) -> SubmitReport:
         report = SubmitReport()
-        while not (stop and stop.is_set()):
-            pending, unsendable = _sendable(self.store.pending(self.batch_size))
-            if unsendable and not pending:
-                # Only records the central record would refuse are left: IT must look.
-                raise WireError("unsendable_records", f"{len(unsendable)} stored record(s) break"
-                                f" the protocol (first: {unsendable[0]}); they are kept", 400)
-            if not pending:
-                break
-            result = self.uploader.upload(pending)
-            asked = {p.record_id for p in pending}
-            done = [
-                r for r in result.results if r.record_id in asked and r.status in FINAL_STATUSES
-            ]
-            self.store.mark_sent([r.record_id for r in done])
-            report.batches += 1
-            for r in done:
-                report.counts[r.status] = report.counts.get(r.status, 0) + 1
-                if r.status != "accepted":
-                    log.info("record %s: %s %s", r.record_id, r.status, r.reason or "")
-            if not done:  # the central record answered for none of them: do not spin
-                raise TransientSyncError("the central record acknowledged no record of the batch")
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-upload") as wire:
+            batch = self._next(frozenset())
+            while batch is not None and not (stop and stop.is_set()):
+                in_flight = wire.submit(self.uploader.send, batch)
+                following, problem = None, None
+                try:
+                    following = self._next(batch.record_ids)
+                except WireError as exc:  # raised once the batch in flight is accounted for
+                    problem = exc
+                self._account(batch, in_flight.result(), report)
+                if problem is not None:
+                    raise problem
+                # Records the answer left out are still pending: a fresh look picks them up.
+                batch = following if following is not None else self._next(frozenset())
         self.store.purge_sent()
         return report
 
+    def _next(self, in_flight: frozenset[str]) -> Prepared | None:
+        """The next batch of pending records not already in flight, checked and encoded."""
+        pending = [p for p in self.store.pending(self.batch_size + len(in_flight))
+                   if p.record_id not in in_flight][: self.batch_size]  # fmt: skip
+        checked, unsendable = _sendable(pending)
+        if unsendable and not checked:
+            # Only records the central record would refuse are left: IT must look.
+            raise WireError("unsendable_records", f"{len(unsendable)} stored record(s) break"
+                            f" the protocol (first: {unsendable[0]}); they are kept", 400)
+        if not checked:
+            return None
+        batch = prepare_batch(checked)
+        while len(batch.body) > MAX_BODY_BYTES and len(checked) > 1:
+            checked = checked[: len(checked) // 2]  # very long answers: fewer per batch
+            batch = prepare_batch(checked)
+        return batch
 
-def _sendable(pending: list[Any]) -> tuple[list[Any], list[str]]:
-    """Split records into those the protocol accepts and the problems of the others, checked
-    here with the central record's own validator, so one bad record cannot block a batch."""
+    def _account(self, batch: Prepared, result: BatchResult, report: SubmitReport) -> None:
+        done = [r for r in result.results
+                if r.record_id in batch.record_ids and r.status in FINAL_STATUSES]  # fmt: skip
+        self.store.mark_sent([r.record_id for r in done])
+        report.batches += 1
+        for r in done:
+            report.counts[r.status] = report.counts.get(r.status, 0) + 1
+            if r.status != "accepted":
+                log.info("record %s: %s %s", r.record_id, r.status, r.reason or "")
+        if not done:  # the central record answered for none of them: do not spin
+            raise TransientSyncError("the central record acknowledged no record of the batch")
+
+
+def _checked(p: Any) -> tuple[WireRecord, dict]:
+    """A pending record as the wire JSON, checked by the central record's own validator."""
+    wire = WireRecord.from_pending(p)
+    doc = wire.to_json()
+    WireRecord.from_json(doc, f"record {p.record_id}")
+    return wire, doc
+
+
+def _sendable(pending: list[Any]) -> tuple[list[tuple[WireRecord, dict]], list[str]]:
+    """Split records into those the protocol accepts and the problems of the others, so one
+    bad record cannot block a batch."""
     good, bad = [], []
     for p in pending:
         try:
-            WireRecord.from_json(WireRecord.from_pending(p).to_json(), f"record {p.record_id}")
+            good.append(_checked(p))
         except (WireError, TypeError, ValueError) as exc:
             log.error("record %s cannot be sent: %s", p.record_id, exc)
             bad.append(f"{p.record_id}: {exc}")
-            continue
-        good.append(p)
     return good, bad
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
+import datetime
+import json
 import math
 import re
-import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -126,8 +126,9 @@ def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
 
 
 def _real_hour(value: str) -> bool:
+    # HOUR has matched, so the slices are digits; datetime() is ~15x cheaper than strptime.
     try:
-        time.strptime(value, "%Y-%m-%dT%H")
+        datetime.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]))
     except ValueError:
         return False
     return True
@@ -159,8 +160,17 @@ def gunzip_limited(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
 
 
 def gzip_bytes(raw: bytes) -> bytes:
-    # Level 1: sealed bytes barely compress; only the base64/JSON overhead shrinks.
-    return gzip.compress(raw, compresslevel=1, mtime=0)
+    """A gzip stream (any gunzip reads it) with Huffman coding only: sealed bytes do not repeat,
+    so what shrinks is base64's 6-bits-in-8, which entropy coding alone recovers. About 3x
+    cheaper than level 1 for ~4% more bytes (bench/sync.py)."""
+    deflater = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS, 9, zlib.Z_HUFFMAN_ONLY)
+    return deflater.compress(raw) + deflater.flush()
+
+
+def batch_body(batch_id: str, records: list[dict]) -> bytes:
+    """The gzip JSON body of a batch whose records are already in their JSON form."""
+    doc = {"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "records": records}
+    return gzip_bytes(json.dumps(doc, separators=(",", ":")).encode())
 
 
 # ---------------------------------------------------------------- enrolment
@@ -299,6 +309,13 @@ class Batch:
 
     @classmethod
     def from_json(cls, data: Any) -> Batch:
+        batch_id, raw = cls.header_from_json(data)
+        return cls.from_records(batch_id, records_from_json(raw, 0))
+
+    @staticmethod
+    def header_from_json(data: Any) -> tuple[str, list]:
+        """The batch id and the (still unchecked) list of records; the rest of ``from_json``
+        is ``records_from_json`` (which the central record runs in worker processes)."""
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the batch must be a JSON object")
         protocol = _require(data, "protocol", int, "batch")
@@ -315,11 +332,19 @@ class Batch:
         raw = _require(data, "records", list, "batch")
         if not 1 <= len(raw) <= MAX_BATCH_RECORDS:
             raise WireError("bad_value", f"batch.records must hold 1..{MAX_BATCH_RECORDS} records")
-        records = tuple(WireRecord.from_json(r, f"batch.records[{i}]") for i, r in enumerate(raw))
+        return batch_id, raw
+
+    @classmethod
+    def from_records(cls, batch_id: str, records: tuple[WireRecord, ...]) -> Batch:
         ids = [r.record_id for r in records]
         if len(set(ids)) != len(ids):
             raise WireError("duplicate_record_id", "a record id appears twice in one batch")
         return cls(batch_id, records)
+
+
+def records_from_json(raw: list, start: int) -> tuple[WireRecord, ...]:
+    """Check ``raw`` (batch.records[start:start + len(raw)]); the first bad one raises."""
+    return tuple(WireRecord.from_json(r, f"batch.records[{start + i}]") for i, r in enumerate(raw))
 
 
 @dataclass(frozen=True)
