@@ -7,17 +7,16 @@ process or another, exactly one insert of a record id wins.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 from central.db import Tx
 from central.ingest import Ingested, Rejection
+from central.opening import Opened
 from sync.protocol import (
     ACCEPTED,
     CONFLICT,
     DUPLICATE,
     REJECTED,
-    Batch,
     RecordResult,
     WireError,
     WireRecord,
@@ -28,14 +27,6 @@ _RECORD_COLUMNS = (
     " key_id, sealed, contact_key_id, sealed_contact, received_at, status, reason"
 )
 _ONE_RECORD = "(" + ", ".join("?" * 15) + ")"
-
-
-def record_digest(rec: WireRecord) -> str:
-    h = hashlib.sha256()
-    for part in (rec.sealed, rec.sealed_contact or b""):
-        h.update(len(part).to_bytes(8, "big"))
-        h.update(part)
-    return h.hexdigest()
 
 
 def write_reports(tx: Tx, opened: Sequence[Ingested], site: str, now: float) -> None:
@@ -54,17 +45,16 @@ def write_reports(tx: Tx, opened: Sequence[Ingested], site: str, now: float) -> 
     )
 
 
-def claim_batch(tx: Tx, device_id: str, batch: Batch, body_sha: str, now: float) -> None:
+def claim_batch(tx: Tx, device_id: str, batch_id: str, records: int, body_sha: str,
+                now: float) -> None:
     row = tx.one(
         "INSERT INTO batches (batch_id, device_id, body_sha256, records, received_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id",
-        (batch.batch_id, device_id, body_sha, len(batch.records), now),
+        (batch_id, device_id, body_sha, records, now),
     )
     if row is not None:
         return
-    seen = tx.one(
-        "SELECT device_id, body_sha256 FROM batches WHERE batch_id = ?", (batch.batch_id,)
-    )
+    seen = tx.one("SELECT device_id, body_sha256 FROM batches WHERE batch_id = ?", (batch_id,))
     if seen is not None and (seen[0] != device_id or seen[1] != body_sha):
         raise WireError(
             "batch_id_reused",
@@ -75,31 +65,30 @@ def claim_batch(tx: Tx, device_id: str, batch: Batch, body_sha: str, now: float)
     # duplicate, so the resend is harmless.
 
 
-def store_batch(tx: Tx, device_id: str, site: str, batch: Batch,
-                opened: dict[str, Ingested | Rejection], now: float) -> list[RecordResult]:
-    digests = {r.record_id: record_digest(r) for r in batch.records}
-    rows = [_record_row(r, device_id, batch.batch_id, digests[r.record_id],
-                        opened[r.record_id], now) for r in batch.records]
+def store_batch(tx: Tx, device_id: str, site: str, batch_id: str,
+                opened: Sequence[Opened], now: float) -> list[RecordResult]:
+    """``opened``: every record of the batch, checked and opened (central.opening)."""
+    rows = [_record_row(o.record, device_id, batch_id, o.digest, o.result, now) for o in opened]
     inserted = set(tx.insert_returning(
         f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES {_ONE_RECORD}"
         " ON CONFLICT (record_id) DO NOTHING RETURNING record_id",
         rows,
     ))  # fmt: skip
-    seen = _seen(tx, [r.record_id for r in batch.records if r.record_id not in inserted])
+    seen = _seen(tx, [o.record.record_id for o in opened if o.record.record_id not in inserted])
     results, reports, conflicts = [], [], []
-    for rec in batch.records:
-        rid, got = rec.record_id, opened[rec.record_id]
+    for rec, digest, got in opened:
+        rid = rec.record_id
         if rid in inserted and isinstance(got, Rejection):
             results.append(RecordResult(rid, REJECTED, got.reason))
         elif rid in inserted:
             reports.append(got)
             results.append(RecordResult(rid, ACCEPTED))
-        elif seen[rid][0] == digests[rid]:
+        elif seen[rid][0] == digest:
             status, reason = seen[rid][1:]
             results.append(RecordResult(rid, REJECTED, reason) if status == REJECTED
                            else RecordResult(rid, DUPLICATE))  # fmt: skip
         else:  # same id, different bytes: kept for investigation, never overwritten
-            conflicts.append((rid, digests[rid], device_id, batch.batch_id, rec.sealed,
+            conflicts.append((rid, digest, device_id, batch_id, rec.sealed,
                               rec.sealed_contact, now))  # fmt: skip
             results.append(RecordResult(rid, CONFLICT, "same record id, different bytes"))
     write_reports(tx, reports, site, now)
