@@ -1,5 +1,5 @@
-"""Storing one batch inside one transaction, set-based: a handful of statements per batch rather
-than several per record (a round trip each on PostgreSQL).
+"""Storing one batch inside one transaction, set-based: one INSERT per table per batch (on
+PostgreSQL one statement over arrays, whatever the batch size), never a statement per record.
 
 The decision "new, duplicate or conflict" is made by the unique key on ``records.record_id``
 (INSERT ... ON CONFLICT DO NOTHING RETURNING): whatever races with this transaction, in this
@@ -22,27 +22,41 @@ from sync.protocol import (
     WireRecord,
 )
 
-_RECORD_COLUMNS = (
-    "record_id, sha256, device_id, batch_id, survey_id, survey_version, location, created_hour,"
-    " key_id, sealed, contact_key_id, sealed_contact, received_at, status, reason"
+
+def _columns(spec: str) -> tuple[tuple[str, str], ...]:
+    """"name type, ..." -> ((name, PostgreSQL type), ...) for ``Tx.insert_rows``."""
+    return tuple(tuple(c.split(maxsplit=1)) for c in spec.split(","))  # type: ignore[misc]
+
+
+_TEXT, _INT, _FLOAT, _BLOB = "text", "integer", "double precision", "bytea"
+_RECORDS = _columns(
+    f"record_id {_TEXT}, sha256 {_TEXT}, device_id {_TEXT}, batch_id {_TEXT}, survey_id {_TEXT},"
+    f" survey_version {_INT}, location {_TEXT}, created_hour {_TEXT}, key_id {_TEXT},"
+    f" sealed {_BLOB}, contact_key_id {_TEXT}, sealed_contact {_BLOB}, received_at {_FLOAT},"
+    f" status {_TEXT}, reason {_TEXT}"
 )
-_ONE_RECORD = "(" + ", ".join("?" * 15) + ")"
+_RESPONSES = _columns(
+    f"record_id {_TEXT}, survey_id {_TEXT}, survey_version {_INT}, device_id {_TEXT},"
+    f" site {_TEXT}, location {_TEXT}, language {_TEXT}, variant {_TEXT},"
+    f" started_at {_FLOAT}, finished_at {_FLOAT}, flags {_TEXT}, fft_code {_INT},"
+    f" has_contact {_INT}, received_at {_FLOAT}"
+)
+_ANSWERS = _columns(
+    f"record_id {_TEXT}, question_id {_TEXT}, kind {_TEXT}, code {_TEXT}, value {_TEXT}"
+)
+_CONFLICTS = _columns(
+    f"record_id {_TEXT}, sha256 {_TEXT}, device_id {_TEXT}, batch_id {_TEXT}, sealed {_BLOB},"
+    f" sealed_contact {_BLOB}, received_at {_FLOAT}"
+)
 
 
 def write_reports(tx: Tx, opened: Sequence[Ingested], site: str, now: float) -> None:
     """The reporting rows: one per response, one per answer (with its code)."""
-    tx.executemany(
-        "INSERT INTO responses (record_id, survey_id, survey_version, device_id, site,"
-        " location, language, variant, started_at, finished_at, flags, fft_code,"
-        " has_contact, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        [(*o.response[:4], site, *o.response[5:], now) for o in opened],
-    )
-    tx.executemany(
-        "INSERT INTO answers (record_id, question_id, kind, code, value)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [row for o in opened for row in o.answers],
-    )
+    tx.insert_rows("responses", _RESPONSES,
+                   [(*o.response[:4], site, *o.response[5:], now) for o in opened],
+                   "ON CONFLICT DO NOTHING")  # fmt: skip
+    tx.insert_rows("answers", _ANSWERS, [row for o in opened for row in o.answers],
+                   "ON CONFLICT DO NOTHING")  # fmt: skip
 
 
 def claim_batch(tx: Tx, device_id: str, batch_id: str, records: int, body_sha: str,
@@ -69,11 +83,8 @@ def store_batch(tx: Tx, device_id: str, site: str, batch_id: str,
                 opened: Sequence[Opened], now: float) -> list[RecordResult]:
     """``opened``: every record of the batch, checked and opened (central.opening)."""
     rows = [_record_row(o.record, device_id, batch_id, o.digest, o.result, now) for o in opened]
-    inserted = set(tx.insert_returning(
-        f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES {_ONE_RECORD}"
-        " ON CONFLICT (record_id) DO NOTHING RETURNING record_id",
-        rows,
-    ))  # fmt: skip
+    inserted = set(tx.insert_rows("records", _RECORDS, rows,
+                                  "ON CONFLICT (record_id) DO NOTHING RETURNING record_id"))
     seen = _seen(tx, [o.record.record_id for o in opened if o.record.record_id not in inserted])
     results, reports, conflicts = [], [], []
     for rec, digest, got in opened:
@@ -92,11 +103,7 @@ def store_batch(tx: Tx, device_id: str, site: str, batch_id: str,
                               rec.sealed_contact, now))  # fmt: skip
             results.append(RecordResult(rid, CONFLICT, "same record id, different bytes"))
     write_reports(tx, reports, site, now)
-    tx.executemany(
-        "INSERT INTO conflicts (record_id, sha256, device_id, batch_id, sealed, sealed_contact,"
-        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        conflicts,
-    )
+    tx.insert_rows("conflicts", _CONFLICTS, conflicts, "ON CONFLICT DO NOTHING")
     return results
 
 
