@@ -19,17 +19,21 @@ database connections, and each leaves by itself when its parent dies (even by SI
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, NamedTuple
 
 from central.ingest import Ingested, Rejection, open_record
 from kiosk.crypto import PrivateKey
 from sync.protocol import WireError, WireRecord
+
+log = logging.getLogger("central.opening")
 
 #: Below this many records a batch is opened in the calling thread: the round trip to a worker
 #: process (pickling, two pipe hops) costs more than opening them.
@@ -83,6 +87,17 @@ class Opener:
              surveys: set[tuple[str, int]]) -> list[Opened]:
         if not self.processes or len(items) < IN_THREAD_BELOW:
             return open_items(items, 0, self._keys, identities, surveys)
+        try:
+            return self._open_in_pool(items, identities, surveys)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start a new pool next time; this batch is
+            # opened here, so the kiosk does not see the failure.
+            log.warning("a batch-opening worker process died; starting new ones")
+            self.close()
+            return open_items(items, 0, self._keys, identities, surveys)
+
+    def _open_in_pool(self, items: Sequence[Any], identities: tuple[str, ...],
+                      surveys: set[tuple[str, int]]) -> list[Opened]:
         # Twice as many chunks as processes: a worker slowed by a busy core is not the tail.
         size = -(-len(items) // (2 * self.processes))
         starts = range(0, len(items), size)

@@ -103,6 +103,26 @@ def test_the_service_with_worker_processes_stores_nothing_of_a_malformed_batch(
         db.close()
 
 
+def test_a_dead_worker_process_costs_no_batch(
+    central_keys: CentralKeys, records: list[dict]
+) -> None:
+    keys = {central_keys.responses.public_key().key_id: central_keys.responses}
+    expected = _summary(Opener(keys, processes=0).open(records, (DEVICE,), SURVEYS))
+    pool = Opener(keys, processes=2)
+    try:
+        pool.start()
+        victim = next(iter(pool._pool._processes))
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(victim) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _summary(pool.open(records, (DEVICE,), SURVEYS)) == expected  # opened here
+        assert _summary(pool.open(records, (DEVICE,), SURVEYS)) == expected  # by new workers
+        assert victim not in pool._pool._processes
+    finally:
+        pool.close()
+
+
 WORKERS_THEN_WAIT = """
 import os, sys, time
 from central.opening import Opener
