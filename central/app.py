@@ -8,9 +8,11 @@ stored. Tokens are never logged; request logs carry the device id only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,7 +31,6 @@ from central.web import WebSettings, mount_staff_web
 from sync.protocol import (
     API_PREFIX,
     MAX_BODY_BYTES,
-    Batch,
     EnrolmentError,
     Heartbeat,
     WireError,
@@ -163,8 +164,7 @@ def build_app(
         inflated = gunzip_limited(raw) if gzipped else raw
         # Hash what was meant, not how it was packed: a resend may be gzipped differently.
         body_sha = hashlib.sha256(inflated).hexdigest()
-        batch = Batch.from_json(_json(inflated))
-        return record.ingest(dev, batch, body_sha).to_json()
+        return record.ingest_json(dev, _json(inflated), body_sha).to_json()
 
     async def batches(request: Request) -> Response:
         dev = await device(request)  # before reading the body: a revoked kiosk sends nothing
@@ -224,7 +224,14 @@ def build_app(
     ]
     if bench:
         routes.append(route("/bench/discard", discard, ["POST"]))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(record.start)
+        yield
+        await run_in_threadpool(record.close)  # the worker processes that open batches
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error},
+                    lifespan=lifespan)
     app.state.record = record
     app.state.rate_guard = guard
     if staff_web is not None:

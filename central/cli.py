@@ -26,6 +26,7 @@ from pathlib import Path
 
 from central.content import ContentPublisher
 from central.db import Database
+from central.opening import cores
 from central.private import UMASK, start_private
 from central.ratelimit import RateLimits, load_limits
 from central.service import DEFAULT_CODE_TTL, CentralRecord
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 ENV_URL, ENV_KEYS, ENV_BENCH = ("KIOSK_CENTRAL_DATABASE_URL", "KIOSK_CENTRAL_KEYS_DIR",
                                "KIOSK_CENTRAL_BENCH")
+ENV_PROCESSES = "KIOSK_CENTRAL_OPEN_PROCESSES"  # set by `serve` for its worker processes
 KEY_FILES = {"responses": "responses.key", "contacts": "contacts.key"}
 
 
@@ -70,10 +72,12 @@ def _under(path: Path | None, root: Path) -> bool:
     return path is not None and path.resolve().is_relative_to(root.resolve())
 
 
-def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, ContentPublisher]:
+def open_central(url: str, keys: Path,
+                 processes: int = 0) -> tuple[Database, CentralRecord, ContentPublisher]:
     """Open the database (migrating it) and load the keys the service needs: the responses
     private key (ingest) and the contacts *public* key (handed to kiosks). The contacts private
-    key is not needed here and should live where the concerns team works."""
+    key is not needed here and should live where the concerns team works. ``processes``: worker
+    processes that decrypt batches (central.opening; 0: in the calling thread)."""
     db = Database.open(url)
     db.migrate()
     responses = (
@@ -92,7 +96,7 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
         publisher.register_known_survey(DEFAULT_SURVEY)
     except WireError as exc:  # the packaged survey changed without a new version number
         log.warning("packaged survey not registered: %s", exc)
-    return db, CentralRecord(db, responses, contacts, retired), publisher
+    return db, CentralRecord(db, responses, contacts, retired, processes=processes), publisher
 
 
 def rotate_responses_key(keys: Path) -> PrivateKey:
@@ -153,6 +157,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ[ENV_URL] = database_url(args)
     os.environ[ENV_KEYS] = str(keys_dir(args).resolve())
     os.environ[ENV_BENCH] = "1" if args.bench else ""
+    # Decrypting is CPU-bound and holds the GIL: each service process gets its share of the
+    # cores as worker processes (none if that share is one core: it decrypts in a thread).
+    os.environ.setdefault(ENV_PROCESSES, str(cores() // max(1, args.workers)))
     # keep-alive longer than uvicorn's 5 s default: hundreds of kiosks on one server otherwise
     # meet the race where the server closes an idle connection as the client reuses it.
     uvicorn.run(
@@ -177,7 +184,8 @@ def app_from_env() -> object:
     from central.web.settings import settings_from_env
 
     os.umask(UMASK)  # a worker process may be spawned afresh: files it creates stay private
-    _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
+    _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]),
+                                        int(os.environ.get(ENV_PROCESSES) or 0))
     bench = bool(os.environ.get(ENV_BENCH))
     # --bench measures throughput from one address and device: no rate limits there.
     return build_app(record, publisher, bench=bench,

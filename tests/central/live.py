@@ -234,7 +234,11 @@ def sealed_records(keys: CentralKeys, device_id: str, n: int, **kw: object) -> l
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    """``durable=False`` (the tests): no fsync, fast. ``durable=True`` (bench/sync.py): the
+    server's defaults, so a commit is on disk when it returns, as in production."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.base = Path(tempfile.mkdtemp(prefix="pv-pg-"))
         self.port = free_port()
         self.data = self.base / "data"
@@ -267,10 +271,9 @@ class PostgresServer:
             "-E",
             "UTF8",
         )
-        opts = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(binary / "pg_ctl"),
             "-D",
