@@ -8,9 +8,11 @@ stored. Tokens are never logged; request logs carry the device id only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,12 +25,12 @@ from starlette.routing import Route
 from central.content import ContentPublisher
 from central.db import DatabaseBusyError
 from central.openapi import openapi_schema
+from central.ratelimit import Guard, RateLimits, client_address, retry_after
 from central.service import CentralRecord, Device
 from central.web import WebSettings, mount_staff_web
 from sync.protocol import (
     API_PREFIX,
     MAX_BODY_BYTES,
-    Batch,
     EnrolmentError,
     Heartbeat,
     WireError,
@@ -41,8 +43,17 @@ SMALL_BODY = 64 * 1024
 RETRY_AFTER_BUSY = "2"
 
 
+class RateLimited(WireError):
+    def __init__(self, what: str, wait: float) -> None:
+        super().__init__("rate_limited", f"too many {what}: wait {retry_after(wait)} seconds"
+                         " (Retry-After) and try again", 429)  # fmt: skip
+        self.retry_after = retry_after(wait)
+
+
 def _error(exc: WireError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": exc.retry_after}
     return JSONResponse(error_body(exc.code, exc.detail), exc.status, headers=headers)
 
 
@@ -98,7 +109,10 @@ def build_app(
     *,
     bench: bool = False,
     staff_web: WebSettings | None = None,
+    limits: RateLimits | None = None,
 ) -> Starlette:
+    guard = Guard(limits)
+
     async def guarded(request: Request, handler: Any) -> Response:
         try:
             return await handler(request)
@@ -133,7 +147,14 @@ def build_app(
         previous = data.get("previous_device_id")
         if previous is not None and (not isinstance(previous, str) or len(previous) > 64):
             raise WireError("wrong_type", "previous_device_id must be a device id (text)", 422)
+        # Counted after the shape checks (a malformed body costs nothing), before the code is
+        # looked up; given back on success, so only wrong codes use the budget up.
+        pairs = (("enrol_per_address", client_address(request)), ("enrol_global", "*"))
+        wait = guard.check(*pairs)
+        if wait:
+            raise RateLimited("enrolment attempts", wait)
         enrolment = await run_in_threadpool(record.enrol, data["code"], previous)
+        guard.give_back(*pairs)
         log.info(
             "enrolled device %s at %s/%s", enrolment.device_id, enrolment.site, enrolment.location
         )
@@ -143,11 +164,13 @@ def build_app(
         inflated = gunzip_limited(raw) if gzipped else raw
         # Hash what was meant, not how it was packed: a resend may be gzipped differently.
         body_sha = hashlib.sha256(inflated).hexdigest()
-        batch = Batch.from_json(_json(inflated))
-        return record.ingest(dev, batch, body_sha).to_json()
+        return record.ingest_json(dev, _json(inflated), body_sha).to_json()
 
     async def batches(request: Request) -> Response:
         dev = await device(request)  # before reading the body: a revoked kiosk sends nothing
+        wait = guard.check(("batches_per_device", dev.device_id))
+        if wait:
+            raise RateLimited("batch uploads from this device", wait)
         _require_json(request)
         encoding = request.headers.get("content-encoding", "identity").lower()
         if encoding not in ("gzip", "identity"):
@@ -201,8 +224,16 @@ def build_app(
     ]
     if bench:
         routes.append(route("/bench/discard", discard, ["POST"]))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(record.start)
+        yield
+        await run_in_threadpool(record.close)  # the worker processes that open batches
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error},
+                    lifespan=lifespan)
     app.state.record = record
+    app.state.rate_guard = guard
     if staff_web is not None:
         mount_staff_web(app, record, publisher, staff_web)
     return app

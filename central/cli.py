@@ -9,9 +9,9 @@
     kiosk-central stats                       counts: stored, quarantined by reason, conflicts
     kiosk-central reingest                    retry quarantined records (after a fix)
 
-Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data) and
---database-url (default: SQLite file in the data dir; or postgresql://...). A domain error
-becomes one sentence on stderr and exit status 2.
+Every command takes --data-dir (default $KIOSK_CENTRAL_DATA, else ./central-data),
+--database-url (default: SQLite file in the data dir; or postgresql://...) and --keys-dir, before
+or after the command. A domain error becomes one sentence on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -26,16 +26,22 @@ from pathlib import Path
 
 from central.content import ContentPublisher
 from central.db import Database
+from central.opening import cores
+from central.private import UMASK, start_private
+from central.ratelimit import RateLimits, load_limits
 from central.service import DEFAULT_CODE_TTL, CentralRecord
+from kiosk.cliargs import default_or_suppress, share_global_options
 from kiosk.config import DEFAULT_SURVEY
 from kiosk.crypto import PrivateKey, PublicKey
-from kiosk.errors import CryptoError, PatientVoiceError
+from kiosk.errors import CryptoError, PatientVoiceError, SurveyError, SurveyValidationError
+from kiosk.survey import load_survey
 from sync.protocol import WireError
 
 log = logging.getLogger(__name__)
 
 ENV_URL, ENV_KEYS, ENV_BENCH = ("KIOSK_CENTRAL_DATABASE_URL", "KIOSK_CENTRAL_KEYS_DIR",
                                "KIOSK_CENTRAL_BENCH")
+ENV_PROCESSES = "KIOSK_CENTRAL_OPEN_PROCESSES"  # set by `serve` for its worker processes
 KEY_FILES = {"responses": "responses.key", "contacts": "contacts.key"}
 
 
@@ -48,10 +54,30 @@ def keys_dir(args: argparse.Namespace) -> Path:
     return Path(args.keys_dir) if args.keys_dir else Path(args.data_dir) / "keys"
 
 
-def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, ContentPublisher]:
+def sqlite_path(url: str) -> Path | None:
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
+def make_private(args: argparse.Namespace) -> None:
+    """Umask 077 and a private data dir before anything is written (central/private.py).
+    The data dir is created only when something will be put in it (the default SQLite file or
+    keys dir), so a PostgreSQL install with its keys elsewhere gets no stray directory."""
+    url, data = database_url(args), Path(args.data_dir)
+    keys = keys_dir(args)
+    uses_data = _under(sqlite_path(url), data) or _under(keys, data)
+    start_private(data, sqlite_path(url), keys, create=uses_data)
+
+
+def _under(path: Path | None, root: Path) -> bool:
+    return path is not None and path.resolve().is_relative_to(root.resolve())
+
+
+def open_central(url: str, keys: Path,
+                 processes: int = 0) -> tuple[Database, CentralRecord, ContentPublisher]:
     """Open the database (migrating it) and load the keys the service needs: the responses
     private key (ingest) and the contacts *public* key (handed to kiosks). The contacts private
-    key is not needed here and should live where the concerns team works."""
+    key is not needed here and should live where the concerns team works. ``processes``: worker
+    processes that decrypt batches (central.opening; 0: in the calling thread)."""
     db = Database.open(url)
     db.migrate()
     responses = (
@@ -70,7 +96,7 @@ def open_central(url: str, keys: Path) -> tuple[Database, CentralRecord, Content
         publisher.register_known_survey(DEFAULT_SURVEY)
     except WireError as exc:  # the packaged survey changed without a new version number
         log.warning("packaged survey not registered: %s", exc)
-    return db, CentralRecord(db, responses, contacts, retired), publisher
+    return db, CentralRecord(db, responses, contacts, retired, processes=processes), publisher
 
 
 def rotate_responses_key(keys: Path) -> PrivateKey:
@@ -119,6 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     _, record, _ = open_central(database_url(args), keys_dir(args))  # migrate once, check keys
+    load_limits()  # a wrong $KIOSK_CENTRAL_RATE_LIMITS file stops here, with what to fix
     if record._key is None:
         print(
             "kiosk-central serve: no responses key yet; run `kiosk-central keygen` first",
@@ -130,6 +157,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ[ENV_URL] = database_url(args)
     os.environ[ENV_KEYS] = str(keys_dir(args).resolve())
     os.environ[ENV_BENCH] = "1" if args.bench else ""
+    # Decrypting is CPU-bound and holds the GIL: each service process gets its share of the
+    # cores as worker processes (none if that share is one core: it decrypts in a thread).
+    os.environ.setdefault(ENV_PROCESSES, str(cores() // max(1, args.workers)))
     # keep-alive longer than uvicorn's 5 s default: hundreds of kiosks on one server otherwise
     # meet the race where the server closes an idle connection as the client reuses it.
     uvicorn.run(
@@ -153,9 +183,14 @@ def app_from_env() -> object:
     from central.app import build_app
     from central.web.settings import settings_from_env
 
-    _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]))
-    return build_app(record, publisher, bench=bool(os.environ.get(ENV_BENCH)),
-                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])))
+    os.umask(UMASK)  # a worker process may be spawned afresh: files it creates stay private
+    _, record, publisher = open_central(os.environ[ENV_URL], Path(os.environ[ENV_KEYS]),
+                                        int(os.environ.get(ENV_PROCESSES) or 0))
+    bench = bool(os.environ.get(ENV_BENCH))
+    # --bench measures throughput from one address and device: no rate limits there.
+    return build_app(record, publisher, bench=bench,
+                     staff_web=settings_from_env(Path(os.environ[ENV_KEYS])),
+                     limits=RateLimits.off() if bench else load_limits())
 
 
 def cmd_enrol(args: argparse.Namespace) -> int:
@@ -227,6 +262,13 @@ def cmd_content(args: argparse.Namespace) -> int:
     if len(chosen) != 1:
         raise WireError("bad_usage", "give exactly one of --survey, --settings, --yswh")
     kind, path = chosen[0]
+    if kind == "survey":  # the strict reading: size before parsing, repeated keys, every limit
+        try:
+            load_survey(path)
+        except SurveyValidationError as exc:
+            raise WireError("invalid_content", f"{path}: " + "; ".join(exc.problems)) from exc
+        except SurveyError as exc:
+            raise WireError("invalid_content", str(exc)) from exc
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -253,15 +295,52 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a directory, e.g. /var/lib/patient-voice")
+    if Path(text).expanduser().is_file():
+        raise argparse.ArgumentTypeError(f"{text} is a file; give the directory that holds it")
+    return text
+
+
+def _database_url(text: str) -> str:
+    if not text.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise argparse.ArgumentTypeError(
+            f"{text.split(':')[0]!r} is not a database URL; give sqlite:///FILE or "
+            "postgresql://USER@HOST/DB"
+        )
+    return text
+
+
+def _global_options(p: argparse.ArgumentParser, top: bool) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=_directory,
+        metavar="DIR",
+        default=default_or_suppress(top, os.environ.get("KIOSK_CENTRAL_DATA", "central-data")),
+        help="where the service keeps its files (default: $KIOSK_CENTRAL_DATA, else "
+        "./central-data)",
+    )
+    p.add_argument(
+        "--database-url",
+        type=_database_url,
+        metavar="URL",
+        default=default_or_suppress(top, None),
+        help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)",
+    )
+    p.add_argument(
+        "--keys-dir",
+        type=_directory,
+        metavar="DIR",
+        default=default_or_suppress(top, None),
+        help="where the key files are (default: DATA_DIR/keys)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-central", description="Patient Voice central record"
     )
-    parser.add_argument("--data-dir", default=os.environ.get("KIOSK_CENTRAL_DATA", "central-data"))
-    parser.add_argument(
-        "--database-url", help="sqlite:///FILE or postgresql://... (default: SQLite in --data-dir)"
-    )
-    parser.add_argument("--keys-dir", help="where the key files are (default: DATA_DIR/keys)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("keygen", help="create the responses and contacts key pairs")
     p.add_argument("--rotate-responses", action="store_true",
@@ -313,12 +392,15 @@ def build_parser() -> argparse.ArgumentParser:
     from central.web.cli import add_commands as add_staff_commands
 
     add_staff_commands(sub)
+    # before or after the command, as people type them: `kiosk-central devices --data-dir D`
+    share_global_options(parser, _global_options)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        make_private(args)
         return int(args.run(args) or 0)
     except PatientVoiceError as exc:
         print(f"kiosk-central {args.command}: {exc}", file=sys.stderr)

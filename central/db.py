@@ -132,6 +132,28 @@ class Tx:
         statement = head + ", ".join([values] * len(rows)) + tail
         return [row[0] for row in self.all(statement, [v for r in rows for v in r])]
 
+    def insert_rows(self, table: str, columns: Sequence[tuple[str, str]],
+                    rows: Sequence[Sequence[Any]], tail: str = "") -> list[Any]:
+        """Insert many rows in one statement: ``columns`` are (name, PostgreSQL type) pairs,
+        ``tail`` e.g. "ON CONFLICT DO NOTHING [RETURNING col]"; the first column of each row
+        returned. PostgreSQL: INSERT ... SELECT FROM unnest(one array per column), a single
+        round trip and a single plan whatever the row count; SQLite: one multi-row VALUES when
+        something is returned, else executemany (both reuse one prepared statement)."""
+        if not rows:
+            return []
+        names = ", ".join(name for name, _ in columns)
+        if self.dialect == "postgres":
+            arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+            sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}"
+            # %b: the arrays go in binary (lengths and bytes), not as quoted, escaped text.
+            self._cur.execute(sql, [list(col) for col in zip(*rows, strict=True)])
+            return [row[0] for row in self._cur.fetchall()] if "RETURNING" in tail else []
+        one = "(" + ", ".join("?" * len(columns)) + ")"
+        if "RETURNING" in tail:
+            return self.insert_returning(f"INSERT INTO {table} ({names}) VALUES {one} {tail}", rows)
+        self.executemany(f"INSERT INTO {table} ({names}) VALUES {one} {tail}", rows)
+        return []
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         return self.execute(sql, params).fetchone()
 

@@ -192,6 +192,7 @@ def openapi_schema() -> dict[str, Any]:
                         },
                         "403": _error("invalid_code"),
                         "422": _error("wrong_type"),
+                        "429": _error("rate_limited (Retry-After): too many wrong codes"),
                         "503": _error("no_keys"),
                         **_BODY_ERRORS,
                     },
@@ -216,6 +217,7 @@ def openapi_schema() -> dict[str, Any]:
                         "409": _error("batch_id_reused"),
                         "413": _error("body_too_large"),
                         "415": _error("unsupported_media_type"),
+                        "429": _error("rate_limited (Retry-After): too many from this device"),
                         "503": _error("busy (Retry-After)"),
                     },
                 }

@@ -11,12 +11,14 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from central.batches import claim_batch, store_batch, write_reports
 from central.db import Database
-from central.ingest import Ingested, Rejection, open_record
+from central.ingest import Ingested, Rejection
+from central.opening import Opened, Opener, open_items
 from kiosk.crypto import PrivateKey, PublicKey
 from sync.protocol import (
     REJECTED,
@@ -79,13 +81,16 @@ class CentralRecord:
         retired_keys: tuple[PrivateKey, ...] = (),
         *,
         clock: Callable[[], float] = time.time,
+        processes: int = 0,
     ) -> None:
+        """``processes``: worker processes that open batches (central.opening); 0 or 1: none."""
         self.db = db
         self._key = responses_key
         # Retired responses keys still open what kiosks sealed before a rotation.
         self._keys = {k.public_key().key_id: k for k in (*retired_keys, responses_key) if k}
         self._contacts = contacts_key
         self._clock = clock
+        self._opener = Opener(self._keys, processes)
 
     # ------------------------------------------------------------ enrolment and devices
 
@@ -224,25 +229,46 @@ class CentralRecord:
     # ------------------------------------------------------------ batches
 
     def ingest(self, device: Device, batch: Batch, body_sha256: str) -> BatchResult:
-        # Decrypting is CPU work: done before the write transaction so the lock is held briefly.
+        """Store a batch already parsed (tests, tools); the service uses ``ingest_json``."""
+        return self._store(device, batch.batch_id, self._open_all(device, batch.records),
+                           body_sha256)  # fmt: skip
+
+    def ingest_json(self, device: Device, data: Any, body_sha256: str) -> BatchResult:
+        """Check, open and store a batch as JSON. A record that breaks the protocol refuses
+        the whole batch (``WireError``) before anything is written."""
+        batch_id, raw = Batch.header_from_json(data)
+        opened = self._open_all(device, raw)
+        Batch.from_records(batch_id, tuple(o.record for o in opened))  # duplicate ids
+        return self._store(device, batch_id, opened, body_sha256)
+
+    def _open_all(self, device: Device, items: Sequence[Any]) -> list[Opened]:
+        # CPU work, done before the write transaction so its lock is held briefly.
         surveys, identities = self._surveys(), self._identities(device.device_id)
-        opened = {r.record_id: self._open(r, identities, surveys) for r in batch.records}
+        return self._opener.open(items, identities, surveys)
+
+    def _store(self, device: Device, batch_id: str, opened: list[Opened],
+               body_sha256: str) -> BatchResult:
         now = self._clock()
         with self.db.transaction() as tx:
-            claim_batch(tx, device.device_id, batch, body_sha256, now)
-            results = store_batch(tx, device.device_id, device.site, batch, opened, now)
+            claim_batch(tx, device.device_id, batch_id, len(opened), body_sha256, now)
+            results = store_batch(tx, device.device_id, device.site, batch_id, opened, now)
             tx.execute(
                 "UPDATE devices SET last_seen = ? WHERE device_id = ?", (now, device.device_id)
             )
-        return BatchResult(batch.batch_id, tuple(results))
+        return BatchResult(batch_id, tuple(results))
 
     def _open(
         self, rec: WireRecord, identities: tuple[str, ...], surveys: set[tuple[str, int]]
     ) -> Ingested | Rejection:
-        try:
-            return open_record(rec, self._keys, identities, surveys)
-        except Rejection as rejection:
-            return rejection
+        return open_items([rec], 0, self._keys, identities, surveys)[0].result
+
+    def start(self) -> None:
+        """Start the worker processes that open batches (if any): `serve` does at start-up."""
+        self._opener.start()
+
+    def close(self) -> None:
+        """Stop the worker processes (if any); the database is closed by its owner."""
+        self._opener.close()
 
     def _identities(self, device_id: str) -> tuple[str, ...]:
         """This device and the identities it replaced (newest first, at most 20 hops)."""

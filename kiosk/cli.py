@@ -10,7 +10,9 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
+from kiosk.cliargs import default_or_suppress, share_global_options
 from kiosk.errors import PatientVoiceError
 
 # command -> (module, function, help). Modules are imported only when their command runs, so
@@ -39,6 +41,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "exchange a one-time enrolment code for this kiosk's identity",
     ),
     "sync": ("sync.agent", "sync_main", "upload pending responses and pull content"),
+    "set-pin": (
+        "kiosk.pin",
+        "set_pin_main",
+        "set the staff PIN: asked twice without echo (or --stdin); clears any lock-out",
+    ),
 }
 
 
@@ -68,19 +75,45 @@ def _add_arguments(name: str, p: argparse.ArgumentParser) -> None:
             action="store_true",
             help="one round (upload everything, pull content), then exit",
         )
+    elif name == "set-pin":
+        from kiosk.pin import add_set_pin_arguments  # no Kivy; _logging loads kiosk.config anyway
+
+        add_set_pin_arguments(p)
+
+
+def config_file(text: str) -> str:
+    """``--config``'s type: a file path (it need not exist yet: `kiosk enrol` creates it)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty; give the config file's path, e.g. ~/.config/patient-voice/kiosk.toml"
+        )
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text} is a directory; give the config file in it, e.g. {path / 'kiosk.toml'}"
+        )
+    return text
+
+
+def _global_options(p: argparse.ArgumentParser, top: bool) -> None:
+    p.add_argument(
+        "--config",
+        type=config_file,
+        default=default_or_suppress(top, None),
+        metavar="FILE",
+        help="config file (default: $KIOSK_CONFIG, else ~/.config/patient-voice/kiosk.toml)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Patient Voice feedback kiosk")
-    parser.add_argument(
-        "--config",
-        help="config file (default: $KIOSK_CONFIG, else ~/.config/patient-voice/kiosk.toml)",
-    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, func, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text)
         p.set_defaults(_target=(module, func))
         _add_arguments(name, p)
+    # --config before or after the command: `kiosk enrol --config F ...` as people type it
+    share_global_options(parser, _global_options)
     return parser
 
 

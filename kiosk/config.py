@@ -28,6 +28,7 @@ import tomli_w
 from kiosk.crypto import PublicKey, Sealer
 from kiosk.errors import ConfigError, CryptoError
 from kiosk.fsutil import write_atomic
+from kiosk.pinhash import parse_pin_hash
 
 ENV_VAR = "KIOSK_CONFIG"
 DEFAULT_PATH = Path("~/.config/patient-voice/kiosk.toml")
@@ -313,14 +314,12 @@ def _kiosk_section(body: Mapping[str, Any], base: Path, out: _Problems) -> Kiosk
 
 
 def _staff_section(body: Mapping[str, Any], out: _Problems) -> StaffSection:
-    from kiosk.pin import parse_pin_hash  # late: pin imports this module's error type only
-
     pin_hash = _text(body, "staff", "pin_hash", out)
     if pin_hash is not None:
         try:
             parse_pin_hash(pin_hash)
         except ConfigError as exc:
-            out.add("staff", "pin_hash", f"{exc}; set a new PIN with `python -m kiosk.pin`")
+            out.add("staff", "pin_hash", f"{exc}; set a new PIN with `kiosk set-pin`")
             pin_hash = None
     return StaffSection(pin_hash)
 
@@ -349,7 +348,7 @@ def _warnings(cfg: KioskConfig) -> tuple[str, ...]:
                      "IT runs `kiosk enrol --central URL --code CODE`")
     if cfg.staff.pin_hash is None:
         notes.append("[staff] pin_hash is not set: the staff screen is locked until a PIN is set "
-                     "with `python -m kiosk.pin`")
+                     "with `kiosk set-pin`")
     try:
         mode = stat.S_IMODE(cfg.path.stat().st_mode)
     except OSError:

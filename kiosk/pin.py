@@ -1,126 +1,157 @@
-"""The staff PIN: a slow scrypt hash in the config, and a guard that locks out guessing.
+"""The staff PIN: a guard that locks out guessing, and `kiosk set-pin`.
 
-Format of ``[staff] pin_hash``: ``scrypt$<n>$<r>$<p>$<salt base64>$<hash base64>``. n=2**15, r=8
-costs ~70 ms and 32 MiB here: cheap for one staff login, expensive for someone who copied the
-config and tries all 10**4..10**8 PINs. Verification takes that long too, so a screen calls it off
-the UI thread.
+The hash format and the rules for a PIN live in kiosk/pinhash.py (re-exported here), so that
+kiosk.config can check ``[staff] pin_hash`` without importing this module.
 
 ``PinGuard`` allows ``max_tries`` (5) wrong PINs, then refuses every attempt for
-``lockout_seconds`` (300) without even checking it. The count lives in memory: restarting the kiosk
-needs physical access to the machine, which is a bigger door than the PIN screen.
+``lockout_seconds`` (300) without even checking it. Given a ``state_path`` (the kiosk uses
+``lockout_path(config file)``, beside the config) the count and the lock-out end survive a
+restart: turning the kiosk off and on does not give a guesser five more tries. Each attempt is
+counted on disk *before* the slow check and cleared after a right PIN, so killing the power
+mid-check never earns a free try. The file is replaced atomically (kiosk/fsutil.py): a killed
+process leaves the old state or the new, and a file damaged some other way locks the PIN screen
+for one lock-out period rather than unlocking it. Lock-out ends are wall-clock times (they must
+mean the same after a reboot); a clock set back can never stretch a lock-out past
+``lockout_seconds`` from now.
 
-Set a PIN: ``python -m kiosk.pin [--config FILE]`` (asks twice, writes ``[staff] pin_hash``).
+Set a PIN: ``kiosk set-pin [--config FILE] [--stdin] [--print]`` (also ``python -m kiosk.pin``).
+It also clears the lock-out: whoever can run it already has the machine.
 """
 from __future__ import annotations
 
 import argparse
-import base64
 import getpass
-import hashlib
-import hmac
-import os
+import json
+import logging
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from kiosk.config import config_path, update_config
 from kiosk.errors import ConfigError
+from kiosk.fsutil import write_atomic
+from kiosk.pinhash import (  # noqa: F401  (re-exported: callers import them from here)
+    PIN_MAX,
+    PIN_MIN,
+    N,
+    P,
+    PinHash,
+    R,
+    check_new_pin,
+    check_pin_format,
+    hash_pin,
+    parse_pin_hash,
+    verify_pin,
+)
 
-N, R, P = 2**15, 8, 1
-_SALT_BYTES, _HASH_BYTES = 16, 32
-_MAXMEM = 128 * 1024 * 1024  # scrypt needs 128*n*r bytes (32 MiB at these settings)
-PIN_MIN, PIN_MAX = 4, 12
+log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PinHash:
-    n: int
-    r: int
-    p: int
-    salt: bytes
-    digest: bytes
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
-
-
-def check_pin_format(pin: str) -> None:
-    if not isinstance(pin, str) or not pin.isdigit() or not pin.isascii() \
-            or not PIN_MIN <= len(pin) <= PIN_MAX:
-        raise ConfigError(f"a staff PIN must be {PIN_MIN} to {PIN_MAX} digits (0-9)")
+LOCKOUT_SUFFIX = ".pin-lockout.json"
+_SET_PIN_HINT = "IT sets one with `kiosk set-pin`"
 
 
-def hash_pin(pin: str, *, n: int = N, r: int = R, p: int = P) -> str:
-    check_pin_format(pin)
-    salt = os.urandom(_SALT_BYTES)
-    digest = hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM,
-                            dklen=_HASH_BYTES)
-    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
-
-
-def parse_pin_hash(text: str) -> PinHash:
-    """Parse ``scrypt$n$r$p$salt$hash``; ConfigError (never echoing the text) if malformed."""
-    parts = text.split("$") if isinstance(text, str) else []
-    if len(parts) != 6 or parts[0] != "scrypt":
-        raise ConfigError("not a scrypt$n$r$p$salt$hash PIN hash")
-    try:
-        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
-        salt = base64.b64decode(parts[4], validate=True)
-        digest = base64.b64decode(parts[5], validate=True)
-    except ValueError as exc:
-        raise ConfigError("PIN hash has a non-numeric cost or bad base64") from exc
-    if n < 2**14 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16 or 128 * n * r > _MAXMEM:
-        raise ConfigError("PIN hash has unsafe or unsupported scrypt costs (n a power of two "
-                          "from 2**14, r 1-32, p 1-16)")
-    if len(salt) < 8 or len(digest) < 16:
-        raise ConfigError("PIN hash has a salt or hash that is too short")
-    return PinHash(n, r, p, salt, digest)
-
-
-def verify_pin(pin: str, pin_hash: str) -> bool:
-    """True if ``pin`` matches; False for a wrong PIN (of any shape). Slow on purpose."""
-    parsed = parse_pin_hash(pin_hash)
-    if not isinstance(pin, str) or not pin.isascii():
-        return False
-    digest = hashlib.scrypt(pin.encode("ascii"), salt=parsed.salt, n=parsed.n, r=parsed.r,
-                            p=parsed.p, maxmem=_MAXMEM, dklen=len(parsed.digest))
-    return hmac.compare_digest(digest, parsed.digest)
+def lockout_path(config_file: str | Path) -> Path:
+    """Where the lock-out state of the kiosk using ``config_file`` lives: beside it."""
+    path = Path(config_file)
+    return path.with_name(path.stem + LOCKOUT_SUFFIX)
 
 
 class PinGuard:
     """Counts wrong PINs; after ``max_tries`` refuses everything for ``lockout_seconds``."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic, max_tries: int = 5,
-                 lockout_seconds: float = 300.0) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.time, max_tries: int = 5,
+                 lockout_seconds: float = 300.0, state_path: str | Path | None = None) -> None:
         if max_tries < 1 or lockout_seconds <= 0:
             raise ValueError("max_tries must be at least 1 and lockout_seconds positive")
         self._clock, self.max_tries, self.lockout_seconds = clock, max_tries, lockout_seconds
+        self.state_path = None if state_path is None else Path(state_path)
         self._wrong = 0
         self._locked_until: float | None = None
         # Serialise attempts: parallel guesses must not slip past the count.
         self._lock = threading.Lock()
+        with self._lock:
+            self._load()
+
+    # --- the state file -------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        """Read the state file (it is the truth: `kiosk set-pin` may have cleared it)."""
+        if self.state_path is None:
+            return
+        try:
+            raw = json.loads(self.state_path.read_text(encoding="utf-8"))
+            wrong, until = raw["wrong"], raw["locked_until"]
+            if isinstance(wrong, bool) or not isinstance(wrong, int) or wrong < 0 or not (
+                    until is None or isinstance(until, (int, float))):
+                raise ValueError("wrong or locked_until has the wrong type")
+        except FileNotFoundError:
+            self._wrong, self._locked_until = 0, None
+        except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            # Damaged by something other than us (we replace it atomically): fail closed.
+            log.warning("PIN lock-out file %s is damaged (%s): PIN screen locked for %d s",
+                        self.state_path, type(exc).__name__, self.lockout_seconds)
+            self._wrong, self._locked_until = self.max_tries, self._clock() + self.lockout_seconds
+            self._save()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the PIN lock-out file {self.state_path}: "
+                              f"{exc.strerror}; give the kiosk user read and write access to "
+                              "it (or delete it to clear the lock-out)") from exc
+        else:
+            self._wrong, self._locked_until = wrong, None if until is None else float(until)
+
+    def _save(self) -> None:
+        if self.state_path is None:
+            return
+        data = {"schema": 1, "wrong": self._wrong, "locked_until": self._locked_until}
+        try:
+            write_atomic(self.state_path, (json.dumps(data) + "\n").encode("ascii"))
+        except OSError as exc:
+            # The count still holds for as long as this process runs; only a restart resets it.
+            log.error("cannot write the PIN lock-out file %s: %s; the count is kept in memory "
+                      "only", self.state_path, exc.strerror)
+
+    # --- the guard ------------------------------------------------------------------------------
 
     def _expire(self) -> None:
-        if self._locked_until is not None and self._clock() >= self._locked_until:
+        if self._locked_until is None:
+            return
+        now = self._clock()
+        if now >= self._locked_until:
             self._locked_until, self._wrong = None, 0
+            self._save()
+        elif self._locked_until - now > self.lockout_seconds:  # the clock was set back
+            self._locked_until = now + self.lockout_seconds
 
     def attempt(self, pin: str, pin_hash: str | None) -> bool:
         """True only for the right PIN while not locked. A locked guard does not even check."""
         if pin_hash is None:
-            raise ConfigError("no staff PIN is set: IT sets one with `python -m kiosk.pin`")
+            raise ConfigError(f"no staff PIN is set: {_SET_PIN_HINT}")
+        parse_pin_hash(pin_hash)  # a broken hash is IT's problem, not a wrong try
         with self._lock:
+            self._load()
             self._expire()
             if self._locked_until is not None:
                 return False
-            if verify_pin(pin, pin_hash):
-                self._wrong = 0
-                return True
+            # Counted as wrong before the slow check, so a power cut mid-check costs a try.
             self._wrong += 1
             if self._wrong >= self.max_tries:
                 self._locked_until = self._clock() + self.lockout_seconds
+            self._save()
+            if verify_pin(pin, pin_hash):
+                self._wrong, self._locked_until = 0, None
+                self._save()
+                return True
             return False
+
+    def reset(self) -> None:
+        """Forget wrong tries and any lock-out (after IT sets a new PIN)."""
+        with self._lock:
+            self._wrong, self._locked_until = 0, None
+            self._save()
 
     @property
     def remaining_tries(self) -> int:
@@ -139,31 +170,75 @@ class PinGuard:
         return 0.0 if until is None else max(0.0, until - self._clock())
 
 
+# --- `kiosk set-pin` ----------------------------------------------------------------------------
+
+def add_set_pin_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stdin", action="store_true",
+                   help="read the PIN from one line of standard input (for scripts), not a prompt")
+    p.add_argument("--print", action="store_true", dest="print_only",
+                   help="print the [staff] pin_hash line instead of writing the config")
+
+
+def _pin_from_stdin() -> str:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise ConfigError("--stdin reads a PIN piped in (e.g. `kiosk set-pin --stdin < FILE`); "
+                          "to type it, leave out --stdin and it is asked for without echo")
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise ConfigError("no PIN on standard input: pipe one line of 4 to 12 digits")
+    return line.rstrip("\r\n")
+
+
+def _pin_from_prompt() -> str | None:
+    """Ask twice without echo; None if the two differ."""
+    with warnings.catch_warnings():
+        # getpass falls back to an echoing read when there is no terminal: refuse that instead.
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            pin = getpass.getpass("New staff PIN: ")
+            check_new_pin(pin)  # say so now, not after the second entry
+            again = getpass.getpass("Same PIN again: ")
+        except getpass.GetPassWarning:
+            raise ConfigError("there is no terminal to ask for the PIN without showing it; "
+                              "pipe it in with --stdin") from None
+        except EOFError:
+            raise ConfigError("no PIN was typed; nothing was changed") from None
+    return pin if again == pin else None
+
+
+def set_pin_main(args: Any) -> int:
+    """Read, check and hash a new PIN; write ``[staff] pin_hash``; clear the lock-out."""
+    pin = _pin_from_stdin() if args.stdin else _pin_from_prompt()
+    if pin is None:
+        print("kiosk set-pin: the two PINs differ; nothing was changed", file=sys.stderr)
+        return 2
+    check_new_pin(pin)
+    line = hash_pin(pin)
+    if args.print_only:
+        print(f'pin_hash = "{line}"')
+        return 0
+    path = config_path(getattr(args, "config", None))
+    cfg = update_config({"staff": {"pin_hash": line}}, path)
+    PinGuard(state_path=lockout_path(cfg.path)).reset()
+    print(f"staff PIN set in {cfg.path}; any wrong-PIN lock-out is cleared")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``python -m kiosk.pin``: the same as ``kiosk set-pin`` (kept for source checkouts)."""
     parser = argparse.ArgumentParser(prog="python -m kiosk.pin",
                                      description="set the staff PIN ([staff] pin_hash)")
     parser.add_argument("--config", help="config file (default: $KIOSK_CONFIG, else "
                                          "~/.config/patient-voice/kiosk.toml)")
-    parser.add_argument("--print", action="store_true", dest="print_only",
-                        help="print the hash line instead of writing the config")
+    add_set_pin_arguments(parser)
     args = parser.parse_args(argv)
-    pin = getpass.getpass("New staff PIN: ")
-    if getpass.getpass("Same PIN again: ") != pin:
-        print("the two PINs differ; nothing was changed", file=sys.stderr)
-        return 2
     try:
-        line = hash_pin(pin)
-        if args.print_only:
-            print(f'pin_hash = "{line}"')
-            return 0
-        from kiosk.config import update_config
-
-        cfg = update_config({"staff": {"pin_hash": line}}, args.config)
+        return set_pin_main(args)
     except ConfigError as exc:
-        print(f"kiosk.pin: {exc}", file=sys.stderr)
+        print(f"kiosk set-pin: {exc}", file=sys.stderr)
         return 2
-    print(f"staff PIN set in {cfg.path}")
-    return 0
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -312,8 +312,10 @@ class SealedStore(_StoreBase):
 
     def pending(self, limit: int) -> list[PendingRecord]:
         _check_limit(limit)
-        sql = (f"SELECT {_PENDING_COLUMNS} FROM {TABLE} WHERE state = ? "
-               f"ORDER BY rowid LIMIT ?")
+        # The oldest first, chosen on the (state, created_hour) index, which holds the rowid:
+        # only the rows returned are read, not every pending row's sealed blobs to be sorted.
+        sql = (f"SELECT {_PENDING_COLUMNS} FROM {TABLE} WHERE rowid IN (SELECT rowid FROM {TABLE}"
+               f" WHERE state = ? ORDER BY rowid LIMIT ?) ORDER BY rowid")
         with self._lock, self._translated():
             return [_row_to_pending(r) for r in self._db.query(sql, [PENDING, limit])]
 

@@ -52,6 +52,7 @@ from kivy.uix.screenmanager import ScreenManager  # noqa: E402
 from kiosk.i18n import Translator  # noqa: E402
 from screens.idle import IdleWatcher  # noqa: E402
 from screens.journey import QUESTION_SCREENS, Journey  # noqa: E402
+from screens.keys import watch_leave_chords  # noqa: E402
 from screens.translation import Lookup, style_for  # noqa: E402
 from screens.wiring import Services  # noqa: E402
 
@@ -162,6 +163,7 @@ class PatientVoiceApp(App):
         self._timeout: Any = None  # "Do you need more time?": built just after the first frame
         root.bind(on_staff_gesture=lambda *_: self.open_staff())
         Window.bind(on_request_close=lambda *a, **k: True)  # no closing from the window manager
+        watch_leave_chords(Window)  # Esc, Alt+F4...: noted in the log, nothing else
         Window.bind(on_touch_down=lambda *_: self.idle.activity())
         Window.bind(on_touch_down=self._interrupt_speech)
         self.sm.bind(current=lambda *_: self.reader.new_screen())

@@ -29,6 +29,7 @@ class ScrollBox(Widget):
     a stencil costs every frame on a software renderer."""
 
     offset = NumericProperty(0)  # px scrolled down from the top
+    moved = False  # the person has used the arrows since these words came
     overflow = BooleanProperty(False)  # the words are taller than the window
     at_top = BooleanProperty(True)
     at_bottom = BooleanProperty(True)
@@ -76,8 +77,15 @@ class ScrollBox(Widget):
     def scroll(self, lines: int) -> None:
         """Move by about ``lines`` text lines (two thirds of the window at least)."""
         step = max(self.height * 0.66, lines * theme.mm(9))
+        self.moved = True
         self.offset = max(0.0, self.offset + step * (1 if lines > 0 else -1))
         self._place()
+
+    def start_at(self, offset: float) -> None:
+        """Where a new screen's words start, until the person moves them."""
+        if not self.moved:
+            self.offset = offset
+            self._place()
 
     def visible_rect(self) -> tuple[float, float, float, float]:
         x, y = self.to_window(self.x, self.y)
@@ -137,6 +145,15 @@ class QuestionFrame(BoxLayout):
             self.fbind(name, self._place)
         for button in (ids.back, ids.skip, ids.next):
             button.fbind("text", self._place)
+        self.fbind("question_text", self._new_words)
+
+    def _new_words(self, *_: Any) -> None:
+        """A new question on this screen starts at the top of its words, not where the last
+        one was scrolled to (the choice screen shows question after question)."""
+        scroller = self.ids.header_area.ids.scroller
+        scroller.moved = False
+        scroller.start_at(0)
+        self._room()
 
     def fit_header(self, *_: Any) -> None:
         """The window for the words above the answers (see the class docstring)."""
@@ -159,6 +176,12 @@ class QuestionFrame(BoxLayout):
         # answer they need at the least: a page of one answer at a time is slow going)
         share = (self.height - self.padding[1] - self.padding[3] - self.ids.nav.height) * 0.4
         self.header_room = max(theme.mm(MIN_WINDOW_MM), min(room, share))
+        # a window too short for the progress and the question starts at the question (the
+        # progress is one arrow up): half a question on show is worse than no count
+        # (Urdu at Bigger text cut "Who is answering these questions?" through its middle)
+        progress, question = self.ids.progress, self.ids.question
+        if progress.height and self.header_room < progress.height + question.height:
+            self.ids.header_area.ids.scroller.start_at(progress.height)
 
     def place_progress(self, *_: Any) -> None:
         """The note (typing: the count) or else the progress between the buttons, if it fits

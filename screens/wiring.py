@@ -18,7 +18,7 @@ from typing import Any
 from kiosk.config import KioskConfig, update_config
 from kiosk.content import ContentStore
 from kiosk.errors import PatientVoiceError
-from kiosk.pin import PinGuard
+from kiosk.pin import PinGuard, lockout_path
 from kiosk.record import ResponseRecord
 from kiosk.session import BurstDetector, DeviceInfo, RespondentSession
 from kiosk.status import StatusFile, gather
@@ -153,6 +153,8 @@ def services_from_config(cfg: KioskConfig, *, test: bool = False) -> Services:
     return Services(survey=survey, device=device, add_record=store.add, languages=languages,
                     default_language=default, idle_seconds=cfg.kiosk.idle_seconds,
                     warning_seconds=cfg.kiosk.warning_seconds, pin_hash=cfg.staff.pin_hash,
+                    # beside the config: a restart does not reset wrong tries or a lock-out
+                    pin_guard=PinGuard(state_path=lockout_path(cfg.path)),
                     test=test, content=content, status=StatusFile(cfg.status_path), config=cfg,
                     sync=None if test else _sync_runner(cfg, store, content),
                     speaker=_speaker(cfg), organisation=cfg.kiosk.organisation)

@@ -10,8 +10,12 @@ cd "$(dirname "$0")/.."
 #   espeak-ng sox                         read-aloud (and measuring the audio in tests)
 #   postgresql                            the central record's scale-out database (tests start their own server)
 #   chromium                              the staff web pages' end-to-end tests (headless)
+#   systemd                               systemd-analyze verify of the deploy units (tests/ops/test_deploy.py)
+#   cage xwayland                         the kiosk shell (deploy/patient-voice-kiosk.service)
+#   grim xvfb xdotool                     its test: screenshots, an outer X server, keys (tests/ops/test_cage.py)
 # (assets/fonts/build_fonts.py also needs fonts-noto-core fonts-noto-cjk, only to rebuild fonts)
-PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 espeak-ng sox postgresql chromium systemd)
+PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 espeak-ng sox postgresql chromium systemd
+          cage xwayland grim xvfb xdotool)
 python3 -c 'import ensurepip' 2>/dev/null || PACKAGES+=(python3-venv)
 
 missing=()

@@ -23,7 +23,9 @@ import shutil
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +35,7 @@ from sync.client import CentralClient
 from sync.protocol import (
     FINAL_STATUSES,
     MAX_BATCH_RECORDS,
-    Batch,
+    MAX_BODY_BYTES,
     BatchResult,
     DeviceRevokedError,
     Heartbeat,
@@ -41,10 +43,12 @@ from sync.protocol import (
     TransientSyncError,
     WireError,
     WireRecord,
+    batch_json_bytes,
+    gzip_bytes,
 )
 
 log = logging.getLogger("sync.agent")
-DEFAULT_BATCH = 200
+DEFAULT_BATCH = MAX_BATCH_RECORDS  # per-batch costs (a request, an fsync each side) amortised
 
 
 class Store(Protocol):
@@ -64,15 +68,39 @@ def batch_id_for(records: list[WireRecord]) -> str:
     return h.hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One batch ready to send: the records it answers for and its JSON body (gzipped as it is
+    sent, on the upload thread: zlib lets go of the GIL, so that overlaps the kiosk's work)."""
+
+    batch_id: str
+    record_ids: frozenset[str]
+    body: bytes
+
+
 class Uploader:
     """One batch, one request. Raises the sync errors; never retries by itself."""
 
     def __init__(self, client: CentralClient) -> None:
         self.client = client
 
+    def prepare(self, pending: list[Any]) -> Prepared:
+        return prepare_batch([_checked(p) for p in pending])
+
+    def send(self, batch: Prepared) -> BatchResult:
+        return self.client.upload_body(batch.batch_id, gzip_bytes(batch.body))
+
     def upload(self, pending: list[Any]) -> BatchResult:
-        records = [WireRecord.from_pending(p) for p in pending]
-        return self.client.upload(Batch(batch_id_for(records), tuple(records)))
+        return self.send(self.prepare(pending))
+
+
+def prepare_batch(checked: list[tuple[WireRecord, dict]]) -> Prepared:
+    """The body holds the very JSON of the records the protocol's rules passed (``_checked``):
+    each record is encoded once."""
+    wire = [w for w, _ in checked]
+    batch_id = batch_id_for(wire)
+    return Prepared(batch_id, frozenset(w.record_id for w in wire),
+                    batch_json_bytes(batch_id, [j for _, j in checked]))  # fmt: skip
 
 
 @dataclass
@@ -85,8 +113,18 @@ class SubmitReport:
         return sum(self.counts.values())
 
 
+READ_AHEAD = 4  # batches read from the store at once (each record is read about once)
+
+
 class Submitter:
-    """Drains the store through the uploader, batch by batch."""
+    """Drains the store through the uploader, batch by batch, one request in flight at a time.
+
+    While a batch is on the wire (and being stored by the central record) the next one is read
+    from the store, checked and encoded, and it is sent as soon as the answer arrives, before the
+    kiosk marks the answered records sent: the two ends work at the same time. A batch never
+    holds a record of the one in flight, and nothing is marked sent before its answer arrives,
+    so the exactly-once argument is unchanged.
+    """
 
     def __init__(
         self, store: Store, uploader: Uploader, *, batch_size: int = DEFAULT_BATCH
@@ -94,46 +132,101 @@ class Submitter:
         if not 1 <= batch_size <= MAX_BATCH_RECORDS:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_RECORDS}")
         self.store, self.uploader, self.batch_size = store, uploader, batch_size
+        self._queue: deque[Any] = deque()  # read from the store, neither sent nor in flight
 
     def submit_all(self, stop: threading.Event | None = None) -> SubmitReport:
-        report = SubmitReport()
-        while not (stop and stop.is_set()):
-            pending, unsendable = _sendable(self.store.pending(self.batch_size))
-            if unsendable and not pending:
-                # Only records the central record would refuse are left: IT must look.
-                raise WireError("unsendable_records", f"{len(unsendable)} stored record(s) break"
-                                f" the protocol (first: {unsendable[0]}); they are kept", 400)
-            if not pending:
-                break
-            result = self.uploader.upload(pending)
-            asked = {p.record_id for p in pending}
-            done = [
-                r for r in result.results if r.record_id in asked and r.status in FINAL_STATUSES
-            ]
-            self.store.mark_sent([r.record_id for r in done])
-            report.batches += 1
-            for r in done:
-                report.counts[r.status] = report.counts.get(r.status, 0) + 1
-                if r.status != "accepted":
-                    log.info("record %s: %s %s", r.record_id, r.status, r.reason or "")
-            if not done:  # the central record answered for none of them: do not spin
-                raise TransientSyncError("the central record acknowledged no record of the batch")
+        report, self._queue = SubmitReport(), deque()
+        stopped = stop.is_set if stop else lambda: False
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-upload") as wire:
+            batch = None if stopped() else self._next(frozenset())
+            in_flight = wire.submit(self.uploader.send, batch) if batch else None
+            while batch is not None and in_flight is not None:
+                following, problem = None, None
+                try:
+                    following = None if stopped() else self._next(batch.record_ids)
+                except WireError as exc:  # raised once the batch in flight is accounted for
+                    problem = exc
+                result = in_flight.result()
+                in_flight = wire.submit(self.uploader.send, following) if following else None
+                # If this raises with a batch in flight, its answer is dropped: its records
+                # stay pending and go again (answered "duplicate"), never lost or doubled.
+                self._account(batch, result, report)
+                if problem is not None:
+                    raise problem
+                if following is None and not stopped():
+                    # Records the answer left out are still pending: a fresh look finds them.
+                    following = self._next(frozenset())
+                    in_flight = wire.submit(self.uploader.send, following) if following else None
+                batch = following
         self.store.purge_sent()
         return report
 
+    def _next(self, in_flight: frozenset[str]) -> Prepared | None:
+        """The next batch of pending records not in flight, checked and encoded; None when
+        there is none; ``unsendable_records`` when only records the protocol refuses are left."""
+        unsendable: list[str] = []
+        refilled = False
+        while True:
+            if not self._queue:
+                if refilled:
+                    break
+                limit = self.batch_size * READ_AHEAD + len(in_flight)
+                self._queue.extend(p for p in self.store.pending(limit)
+                                   if p.record_id not in in_flight)  # fmt: skip
+                refilled = True
+            take = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
+            checked, bad = _sendable(take)
+            unsendable += bad
+            if checked:
+                return self._prepared(checked)
+            if not take:
+                break
+        if unsendable:
+            # Only records the central record would refuse are left: IT must look.
+            raise WireError("unsendable_records", f"{len(unsendable)} stored record(s) break"
+                            f" the protocol (first: {unsendable[0]}); they are kept", 400)
+        return None
 
-def _sendable(pending: list[Any]) -> tuple[list[Any], list[str]]:
-    """Split records into those the protocol accepts and the problems of the others, checked
-    here with the central record's own validator, so one bad record cannot block a batch."""
+    @staticmethod
+    def _prepared(checked: list[tuple[WireRecord, dict]]) -> Prepared:
+        batch = prepare_batch(checked)
+        while len(batch.body) > MAX_BODY_BYTES and len(checked) > 1:
+            # Very long answers: fewer per batch (the JSON bounds the gzip body). Those left
+            # out stay pending in the store for a later batch.
+            checked = checked[: len(checked) // 2]
+            batch = prepare_batch(checked)
+        return batch
+
+    def _account(self, batch: Prepared, result: BatchResult, report: SubmitReport) -> None:
+        done = [r for r in result.results
+                if r.record_id in batch.record_ids and r.status in FINAL_STATUSES]  # fmt: skip
+        self.store.mark_sent([r.record_id for r in done])
+        report.batches += 1
+        for r in done:
+            report.counts[r.status] = report.counts.get(r.status, 0) + 1
+            if r.status != "accepted":
+                log.info("record %s: %s %s", r.record_id, r.status, r.reason or "")
+        if not done:  # the central record answered for none of them: do not spin
+            raise TransientSyncError("the central record acknowledged no record of the batch")
+
+
+def _checked(p: Any) -> tuple[WireRecord, dict]:
+    """A pending record and its wire JSON, checked by the protocol's own rules (the ones the
+    central record applies in ``WireRecord.from_json``)."""
+    wire = WireRecord.from_pending(p).check(f"record {p.record_id}")
+    return wire, wire.to_json()
+
+
+def _sendable(pending: list[Any]) -> tuple[list[tuple[WireRecord, dict]], list[str]]:
+    """Split records into those the protocol accepts and the problems of the others, so one
+    bad record cannot block a batch."""
     good, bad = [], []
     for p in pending:
         try:
-            WireRecord.from_json(WireRecord.from_pending(p).to_json(), f"record {p.record_id}")
+            good.append(_checked(p))
         except (WireError, TypeError, ValueError) as exc:
             log.error("record %s cannot be sent: %s", p.record_id, exc)
             bad.append(f"{p.record_id}: {exc}")
-            continue
-        good.append(p)
     return good, bad
 
 

@@ -31,7 +31,7 @@ from sync.protocol import (
     Heartbeat,
     TransientSyncError,
     WireError,
-    gzip_bytes,
+    batch_body,
 )
 
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
@@ -103,11 +103,15 @@ class CentralClient:
         return Enrolment.from_json(_json_of(resp))
 
     def upload(self, batch: Batch) -> BatchResult:
-        body = gzip_bytes(json.dumps(batch.to_json(), separators=(",", ":")).encode())
+        return self.upload_body(batch.batch_id, batch_body(batch.batch_id,
+                                                           [r.to_json() for r in batch.records]))
+
+    def upload_body(self, batch_id: str, body: bytes) -> BatchResult:
+        """POST an encoded batch (``sync.protocol.batch_body``); the answer, checked."""
         resp = self._send("POST", "/batches", body, headers={"Content-Encoding": "gzip"})
         self._check(resp)
         result = BatchResult.from_json(_json_of(resp))
-        if result.batch_id != batch.batch_id:
+        if result.batch_id != batch_id:
             raise WireError(
                 "wrong_answer", "the central record answered for a different batch", 502
             )

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
+import datetime
+import json
 import math
 import re
-import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -126,8 +126,9 @@ def _match(value: str, pattern: re.Pattern, where: str, what: str) -> str:
 
 
 def _real_hour(value: str) -> bool:
+    # HOUR has matched, so the slices are digits; datetime() is ~15x cheaper than strptime.
     try:
-        time.strptime(value, "%Y-%m-%dT%H")
+        datetime.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]))
     except ValueError:
         return False
     return True
@@ -138,8 +139,10 @@ def b64encode(raw: bytes) -> str:
 
 
 def b64decode(text: str, where: str) -> bytes:
+    # strict_mode: only the base64 alphabet, padding only at the end (what validate=True
+    # checks, without its per-call regex: ~10x faster on a sealed payload).
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
         raise WireError("bad_base64", f"{where} is not valid base64") from exc
 
@@ -159,8 +162,22 @@ def gunzip_limited(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
 
 
 def gzip_bytes(raw: bytes) -> bytes:
-    # Level 1: sealed bytes barely compress; only the base64/JSON overhead shrinks.
-    return gzip.compress(raw, compresslevel=1, mtime=0)
+    """A gzip stream (any gunzip reads it) with Huffman coding only: sealed bytes do not repeat,
+    so what shrinks is base64's 6-bits-in-8, which entropy coding alone recovers. About 3x
+    cheaper than level 1 for ~4% more bytes (bench/sync.py)."""
+    deflater = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS, 9, zlib.Z_HUFFMAN_ONLY)
+    return deflater.compress(raw) + deflater.flush()
+
+
+def batch_json_bytes(batch_id: str, records: list[dict]) -> bytes:
+    """The JSON of a batch whose records are already in their JSON form."""
+    doc = {"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "records": records}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def batch_body(batch_id: str, records: list[dict]) -> bytes:
+    """The gzip JSON body of a batch (as the agent sends it)."""
+    return gzip_bytes(batch_json_bytes(batch_id, records))
 
 
 # ---------------------------------------------------------------- enrolment
@@ -238,51 +255,56 @@ class WireRecord:
 
     @classmethod
     def from_json(cls, data: Any, where: str) -> WireRecord:
+        """Parse and check one record of a batch; the first problem raises ``WireError``."""
         if not isinstance(data, dict):
             raise WireError("wrong_type", f"{where} must be an object")
-        rid = _match(
-            _require(data, "record_id", str, where),
-            RECORD_ID,
-            f"{where}.record_id",
-            "32 lowercase hex digits (a uuid4 hex)",
-        )
+        rid = _require(data, "record_id", str, where)
         version = _require(data, "survey_version", int, where)
-        if not 1 <= version <= 1_000_000:
-            raise WireError("bad_value", f"{where}.survey_version must be between 1 and 1000000")
         sealed = b64decode(_require(data, "sealed", str, where), f"{where}.sealed")
         contact_b64 = _require(data, "sealed_contact", str, where, optional=True)
         contact = None if contact_b64 is None else b64decode(contact_b64, f"{where}.sealed_contact")
         contact_key = _require(data, "contact_key_id", str, where, optional=contact is None)
-        for name, blob in (("sealed", sealed), ("sealed_contact", contact)):
-            if blob is not None and not 0 < len(blob) <= MAX_SEALED_BYTES:
-                raise WireError("bad_value", f"{where}.{name} must be 1..{MAX_SEALED_BYTES} bytes")
         return cls(
             record_id=rid,
-            survey_id=_match(
-                _require(data, "survey_id", str, where), CODE, f"{where}.survey_id", "a short code"
-            ),
+            survey_id=_require(data, "survey_id", str, where),
             survey_version=version,
-            location_code=_match(
-                _require(data, "location_code", str, where),
-                CODE,
-                f"{where}.location_code",
-                "a short code",
-            ),
-            created_hour=_match(
-                _require(data, "created_hour", str, where),
-                HOUR,
-                f"{where}.created_hour",
-                "an hour like 2026-11-26T10",
-            ),
-            key_id=_match(
-                _require(data, "key_id", str, where), KEY_ID, f"{where}.key_id", "16 hex digits"
-            ),
+            location_code=_require(data, "location_code", str, where),
+            created_hour=_require(data, "created_hour", str, where),
+            key_id=_require(data, "key_id", str, where),
             sealed=sealed,
-            contact_key_id=None
-            if contact_key is None
-            else _match(contact_key, KEY_ID, f"{where}.contact_key_id", "16 hex digits"),
+            contact_key_id=contact_key,
             sealed_contact=contact,
-        )
+        ).check(where)
+
+    def check(self, where: str) -> WireRecord:
+        """The protocol's rules for one record, also for one built from the kiosk's store (so it
+        is checked without a round trip through JSON and base64)."""
+        _match(_typed(self.record_id, str, where, "record_id"), RECORD_ID, f"{where}.record_id",
+               "32 lowercase hex digits (a uuid4 hex)")  # fmt: skip
+        if not 1 <= _typed(self.survey_version, int, where, "survey_version") <= 1_000_000:
+            raise WireError("bad_value", f"{where}.survey_version must be between 1 and 1000000")
+        for name, blob in (("sealed", self.sealed), ("sealed_contact", self.sealed_contact)):
+            if (blob is not None or name == "sealed") and not (
+                    isinstance(blob, bytes) and 0 < len(blob) <= MAX_SEALED_BYTES):
+                raise WireError("bad_value", f"{where}.{name} must be 1..{MAX_SEALED_BYTES} bytes")
+        for name, pattern, what in (("survey_id", CODE, "a short code"),
+                                    ("location_code", CODE, "a short code"),
+                                    ("created_hour", HOUR, "an hour like 2026-11-26T10"),
+                                    ("key_id", KEY_ID, "16 hex digits")):  # fmt: skip
+            _match(_typed(getattr(self, name), str, where, name), pattern, f"{where}.{name}", what)
+        if self.sealed_contact is not None and self.contact_key_id is None:
+            raise WireError("missing_field", f"{where}.contact_key_id is required")
+        if self.contact_key_id is not None:
+            _match(_typed(self.contact_key_id, str, where, "contact_key_id"), KEY_ID,
+                   f"{where}.contact_key_id", "16 hex digits")  # fmt: skip
+        return self
+
+
+def _typed(value: Any, kind: type, where: str, name: str) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise WireError("wrong_type",
+                        f"{where}.{name} must be {_kind_name(kind)}, not {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -299,6 +321,13 @@ class Batch:
 
     @classmethod
     def from_json(cls, data: Any) -> Batch:
+        batch_id, raw = cls.header_from_json(data)
+        return cls.from_records(batch_id, records_from_json(raw, 0))
+
+    @staticmethod
+    def header_from_json(data: Any) -> tuple[str, list]:
+        """The batch id and the (still unchecked) list of records; the rest of ``from_json``
+        is ``records_from_json`` (which the central record runs in worker processes)."""
         if not isinstance(data, dict):
             raise WireError("wrong_type", "the batch must be a JSON object")
         protocol = _require(data, "protocol", int, "batch")
@@ -315,11 +344,19 @@ class Batch:
         raw = _require(data, "records", list, "batch")
         if not 1 <= len(raw) <= MAX_BATCH_RECORDS:
             raise WireError("bad_value", f"batch.records must hold 1..{MAX_BATCH_RECORDS} records")
-        records = tuple(WireRecord.from_json(r, f"batch.records[{i}]") for i, r in enumerate(raw))
+        return batch_id, raw
+
+    @classmethod
+    def from_records(cls, batch_id: str, records: tuple[WireRecord, ...]) -> Batch:
         ids = [r.record_id for r in records]
         if len(set(ids)) != len(ids):
             raise WireError("duplicate_record_id", "a record id appears twice in one batch")
         return cls(batch_id, records)
+
+
+def records_from_json(raw: list, start: int) -> tuple[WireRecord, ...]:
+    """Check ``raw`` (batch.records[start:start + len(raw)]); the first bad one raises."""
+    return tuple(WireRecord.from_json(r, f"batch.records[{start + i}]") for i, r in enumerate(raw))
 
 
 @dataclass(frozen=True)

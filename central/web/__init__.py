@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 
 from central.content import ContentPublisher
+from central.ratelimit import Guard
 from central.service import CentralRecord
 from central.web import pages, reports, themes
 from central.web.http import Web, page, secure_headers
@@ -45,8 +46,11 @@ def mount_staff_web(
     def p(area: str | None, handler: Any) -> Any:
         return page(web, area, lambda request, staff, form: handler(web, request, staff, form))
 
+    # The record service's limiters (central/app.py), so sign-in shares its clock and settings.
+    guard = getattr(app.state, "rate_guard", None) or Guard()
+
     async def sign_in(request: Request) -> Response:
-        return await pages.sign_in(web, request)
+        return await pages.sign_in(web, request, guard)
 
     async def style(request: Request) -> Response:
         return FileResponse(STATIC / "style.css", headers={"Cache-Control": "max-age=3600"})

@@ -7,11 +7,14 @@ summary naming each field.
 
 from __future__ import annotations
 
+import math
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from central.content import ALL_LOCATIONS
+from central.ratelimit import Guard, client_address, retry_after
 from central.returns import location_names
 from central.web.auth import Staff, StaffError, audit_log
 from central.web.cases import INTERESTS, METHODS, NEEDS, STATUSES
@@ -39,7 +42,7 @@ def _sign_in_form(web: Web, request: Request, message: str = "", status: int = 2
     return resp
 
 
-async def sign_in(web: Web, request: Request) -> Response:
+async def sign_in(web: Web, request: Request, guard: Guard) -> Response:
     if request.method == "GET":
         return _sign_in_form(web, request)
     form = await request.form()
@@ -52,7 +55,18 @@ async def sign_in(web: Web, request: Request) -> Response:
         return _sign_in_form(web, request, "Enter your username and your password.", 400)
     if len(username) > 64 or len(password) > 1024:  # scrypt of a huge body would be a DoS
         return _sign_in_form(web, request, "The username or password is too long.", 400)
+    # On top of the lock-out: limits per account name (known or not) and per address, checked
+    # before the password costs an scrypt; given back on success, so only wrong tries count.
+    pairs = (("sign_in_per_account", username), ("sign_in_per_address", client_address(request)))
+    wait = guard.check(*pairs)
+    if wait:
+        resp = _sign_in_form(web, request, "There have been too many sign-in attempts. Wait"
+                             f" {_wait_words(wait)} and try again, or ask IT.", 429)  # fmt: skip
+        resp.headers["Retry-After"] = retry_after(wait)
+        return resp
     token = await run_in_threadpool(web.accounts.sign_in, username, password)
+    if token is not None:
+        guard.give_back(*pairs)
     if token is None:
         return _sign_in_form(web, request, "The username or password is not right, or the account"
                              f" is locked for {int(web.settings.lockout_seconds // 60)} minutes"
@@ -63,6 +77,12 @@ async def sign_in(web: Web, request: Request) -> Response:
     set_session_cookie(web, request, resp, token)
     resp.delete_cookie(LOGIN_COOKIE, path="/staff/")
     return resp
+
+
+def _wait_words(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{math.ceil(seconds)} seconds" if seconds < 60 else f"{minutes} minute" + (
+        "s" if minutes != 1 else "")
 
 
 def sign_out(web: Web, request: Request, staff: Staff, form: dict) -> Response:

@@ -29,6 +29,7 @@ from central.app import build_app
 from central.cli import open_central
 from central.content import ContentPublisher
 from central.db import Database
+from central.ratelimit import RateLimits
 from central.service import CentralRecord
 from kiosk.crypto import PrivateKey, Sealer
 from kiosk.record import Answer, ResponseRecord, new_record_id
@@ -78,8 +79,10 @@ class LiveCentral:
     """uvicorn serving the real app in a thread on a free loopback port; restartable."""
 
     def __init__(self, db_url: str, keys: CentralKeys, *, bench: bool = False,
-                 port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
+                 port: int | None = None, tls: tuple[Path, Path] | None = None,
+                 limits: RateLimits | None = None) -> None:
         self.db_url, self.keys, self.bench, self.tls = db_url, keys, bench, tls
+        self.limits = limits
         self.port = port or free_port()
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.db: Database
@@ -90,7 +93,7 @@ class LiveCentral:
 
     def start(self) -> LiveCentral:
         self.db, self.record, self.publisher = open_central(self.db_url, self.keys.dir)
-        app = build_app(self.record, self.publisher, bench=self.bench)
+        app = build_app(self.record, self.publisher, bench=self.bench, limits=self.limits)
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -231,7 +234,11 @@ def sealed_records(keys: CentralKeys, device_id: str, n: int, **kw: object) -> l
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    """``durable=False`` (the tests): no fsync, fast. ``durable=True`` (bench/sync.py): the
+    server's defaults, so a commit is on disk when it returns, as in production."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.base = Path(tempfile.mkdtemp(prefix="pv-pg-"))
         self.port = free_port()
         self.data = self.base / "data"
@@ -264,10 +271,9 @@ class PostgresServer:
             "-E",
             "UTF8",
         )
-        opts = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(binary / "pg_ctl"),
             "-D",

@@ -185,7 +185,9 @@ def test_a_code_raced_by_many_kiosks_enrols_exactly_one(live_central: LiveCentra
         return requests.post(f"{live_central.url}/api/v1/enrol", json={"code": code},
                              timeout=30).status_code  # fmt: skip
 
-    with ThreadPoolExecutor(12) as pool:
-        codes = sorted(pool.map(attempt, range(12)))
-    assert codes == [201] + [403] * 11
+    # 10 at once: the most one address may try before the enrolment rate limit answers 429
+    # (tests/central/test_rate_limits.py covers what comes after).
+    with ThreadPoolExecutor(10) as pool:
+        codes = sorted(pool.map(attempt, range(10)))
+    assert codes == [201] + [403] * 9
     assert live_central.record.counts()["devices"] == 1

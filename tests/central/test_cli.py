@@ -183,3 +183,25 @@ def test_a_fresh_central_knows_the_packaged_survey(tmp_path: Path) -> None:
             assert tx.all("SELECT kind FROM content") == []
     finally:
         db.close()
+
+
+def test_content_set_reads_a_survey_file_strictly(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Repeated keys and a too-big file are refused here too (kiosk/survey/loading.py), not
+    silently resolved by json.loads before the survey is checked."""
+    run(capsys, tmp_path, "keygen")
+    raw = FFT_SURVEY.read_text(encoding="utf-8")
+    assert raw.count('"version": 1') == 1
+    (tmp_path / "twice.json").write_text(raw.replace('"version": 1', '"version": 1, "version": 2'))
+    (tmp_path / "big.json").write_text(raw + " " * 1_000_000)
+    code, _, err = run(
+        capsys, tmp_path, "content", "set", "--location", "*", "--survey",
+        str(tmp_path / "twice.json"),
+    )
+    assert code == 2 and "invalid_content" in err and "version appears 2 times" in err
+    code, _, err = run(
+        capsys, tmp_path, "content", "set", "--location", "*", "--survey",
+        str(tmp_path / "big.json"),
+    )
+    assert code == 2 and "invalid_content" in err and "over the limit of 1,000,000 bytes" in err

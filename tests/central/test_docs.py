@@ -38,3 +38,16 @@ def test_every_rejection_reason_is_documented() -> None:
 
     for reason in REASONS:
         assert f"`{reason}`" in DOC
+
+
+def test_both_docs_give_the_enrolment_codes_real_default_lifetime() -> None:
+    from central.service import DEFAULT_CODE_TTL
+
+    minutes = DEFAULT_CODE_TTL / 60
+    ttl = next(a for a in build_parser()._subparsers._group_actions[0].choices["enrol"]._actions
+               if a.dest == "ttl")  # type: ignore[union-attr]  # fmt: skip
+    assert ttl.default == minutes  # what `kiosk-central enrol` uses without --ttl
+    for name in ("protocol.md", "deploy.md"):
+        text = (ROOT / "docs" / name).read_text()
+        claims = {float(m) for m in re.findall(r"(\d+) minutes by default", text)}
+        assert claims == {minutes}, f"docs/{name} says {claims or 'nothing'}, the code {minutes:g}"

@@ -77,7 +77,7 @@ def test_an_enrolled_config_loads_with_its_values_and_defaults(tmp_path, pubkeys
     cfg = load_config(write(tmp_path / "k.toml", enrolled_toml(pubkeys, tmp_path)))
     assert cfg.enrolled
     assert cfg.warnings == ("[staff] pin_hash is not set: the staff screen is locked until a "
-                            "PIN is set with `python -m kiosk.pin`",)
+                            "PIN is set with `kiosk set-pin`",)
     assert (cfg.device.id, cfg.device.site, cfg.device.location) == ("kiosk-0007", "REN", "ward-3")
     assert cfg.central.url == "https://central.example.nhs.uk"  # trailing slash dropped
     assert cfg.kiosk.languages == ("en", "cy", "pl") and cfg.kiosk.default_language == "cy"
@@ -297,5 +297,5 @@ def test_docs_commands_exist() -> None:
     text = DOC.read_text(encoding="utf-8")
     named = {line.split("`")[1].split()[1] for line in text.splitlines()
              if line.startswith("| `kiosk ")}
-    assert named == {"check-config", "status", "enrol"} and named <= set(COMMANDS)
+    assert named == {"check-config", "status", "enrol", "set-pin"} and named <= set(COMMANDS)
     assert "| `python -m kiosk.pin" in text

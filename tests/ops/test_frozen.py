@@ -225,3 +225,31 @@ def test_bundle_has_what_the_kiosk_needs_and_nothing_of_the_server(bundle: Bundl
     assert {c.split("_")[0] for c in cldr} == languages | {"root"}  # no de, fr, ja ...
     for server_only in ("central", "starlette", "uvicorn", "psycopg"):
         assert not (data / server_only).exists(), server_only
+
+
+def test_frozen_set_pin_sets_the_pin_without_kivy(bundle: Bundle, tmp_path: Path) -> None:
+    """`python -m kiosk.pin` needs a source checkout; the bundle has `kiosk set-pin` (issue 17)."""
+    from kiosk.config import load_config
+    from kiosk.pin import verify_pin
+
+    config = write_config(tmp_path, PrivateKey.generate(), PrivateKey.generate())
+    proc = subprocess.run(
+        [str(bundle.exe), "set-pin", "--stdin", "--config", str(config)],
+        env=clean_env(tmp_path),
+        input="80415\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert verify_pin("80415", load_config(config).staff.pin_hash)
+    assert "80415" not in proc.stdout + proc.stderr and "[Kivy" not in proc.stderr
+    weak = subprocess.run(
+        [str(bundle.exe), "--config", str(config), "set-pin", "--stdin"],
+        env=clean_env(tmp_path),
+        input="1111\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode == 2 and "too easy to guess" in weak.stderr

@@ -167,3 +167,20 @@ def speaker_problems(kiosk, stop: str) -> list[str]:
     if not (hasattr(shown, "speak_text") and shown.speak_text()):
         return [f"{stop}: the speaker button would read nothing"]
     return []
+
+
+def question_window_problems(frame, widgets, stop: str) -> list[str]:
+    """A question screen whose words scroll must open on the whole question when its window
+    can hold it: half a question on show (Urdu, Bigger text) reads as nothing."""
+    from screens.frame import QuestionFrame
+
+    out = []
+    for qf in widgets:
+        if not isinstance(qf, QuestionFrame) or not _visible(qf) or not qf.question_text:
+            continue
+        window = qf.ids.header_area.ids.scroller
+        question = qf.ids.question
+        if question.text in frame.scrolled and question.height <= window.height + 0.5:
+            out.append(f"{stop}: the question {question.text[:28]!r} is cut by its window "
+                       f"({question.height:.0f} px of words, a {window.height:.0f} px window)")
+    return out

@@ -153,7 +153,8 @@ def look(kiosk, name: str) -> list[str]:
             + checks.target_problems(name) + checks.speaker_problems(kiosk, name)
             + checks.see_through_line_problems(widgets, name)
             + checks.bar_problems(app, name) + checks.tofu_problems(widgets, name)
-            + paging_problems(kiosk, name))
+            + paging_problems(kiosk, name)
+            + checks.question_window_problems(frame, widgets, name))
 
 
 def _drive(kiosk, lang: str, big: bool) -> list[str]:

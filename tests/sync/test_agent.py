@@ -16,10 +16,10 @@ import requests
 from kiosk.config import KioskConfig, load_config, update_config
 from kiosk.status import StatusFile
 from kiosk.store import InMemoryStore, SealedStore
-from sync.agent import Backoff, SyncAgent
+from sync.agent import DEFAULT_BATCH, Backoff, Prepared, Submitter, SyncAgent, Uploader
 from sync.client import CentralClient
 from sync.enrol import enrol
-from sync.protocol import DeviceRevokedError, TransientSyncError, WireError
+from sync.protocol import BatchResult, DeviceRevokedError, TransientSyncError, WireError
 from sync.runner import SyncRunner, build_agent, sync_main
 from tests.central.live import LiveCentral, make_record
 from tests.sync.faults import FaultProxy, is_batch
@@ -59,7 +59,7 @@ def test_one_round_uploads_everything_once_then_purges(
     ids = _fill(cfg, 450)
     agent = build_agent(cfg)
     report = agent.run_round()
-    assert report.counts == {"accepted": 450} and report.batches == 3
+    assert report.counts == {"accepted": 450} and report.batches == -(-450 // DEFAULT_BATCH)
     assert agent.store.count_pending() == 0
     with sqlite_central.db.transaction() as tx:
         stored = {r[0] for r in tx.all("SELECT record_id FROM responses")}
@@ -69,6 +69,30 @@ def test_one_round_uploads_everything_once_then_purges(
     assert status.content_version is not None and agent.content.survey().id == "fft"
     (view,) = sqlite_central.record.devices()
     assert view.pending == 0 and view.app_version
+
+
+class _AnswersHalf(Uploader):
+    """The central record's answer reaches the kiosk with every other result missing."""
+
+    def send(self, batch: Prepared) -> BatchResult:
+        result = super().send(batch)
+        return BatchResult(result.batch_id, result.results[::2])
+
+
+def test_records_left_out_of_an_answer_stay_pending_and_go_again_while_batches_overlap(
+    sqlite_central: LiveCentral, tmp_path: Path
+) -> None:
+    cfg = _enrolled(sqlite_central, tmp_path)
+    store = InMemoryStore(*cfg.sealers())
+    ids = [store.add(make_record(cfg.device.id, comment=f"c{i}")) for i in range(30)]
+    client = CentralClient(sqlite_central.url, cfg.central.token)
+    report = Submitter(store, _AnswersHalf(client), batch_size=10).submit_all()
+    assert store.count_pending() == 0 and report.sent == 30
+    # What the answers left out went again: stored already, so answered "duplicate".
+    assert set(report.counts) == {"accepted", "duplicate"} and report.batches > 3
+    with sqlite_central.db.transaction() as tx:
+        stored = [r[0] for r in tx.all("SELECT record_id FROM responses")]
+    assert sorted(stored) == sorted(ids)  # each once
 
 
 def test_sync_once_command(

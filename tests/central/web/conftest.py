@@ -14,6 +14,7 @@ import uvicorn
 
 from central.app import build_app
 from central.cli import open_central
+from central.ratelimit import RateLimits
 from central.web import mount_staff_web
 from central.web.settings import WebSettings
 
@@ -35,7 +36,7 @@ def web_settings(central_keys: CentralKeys, clock: Clock) -> WebSettings:
 
 def serve(db_url: str, keys: CentralKeys, settings: WebSettings) -> WebCentral:
     db, record, publisher = open_central(db_url, keys.dir)
-    app = build_app(record, publisher)
+    app = build_app(record, publisher, limits=RateLimits(clock=settings.clock))
     web = mount_staff_web(app, record, publisher, settings, start_alerts=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
