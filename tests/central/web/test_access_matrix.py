@@ -45,6 +45,8 @@ ALLOWED = {
     ("GET", "/staff/returns"): {"pat"},
     ("GET", "/staff/trends"): {"pat", "wendy"},
     ("GET", "/staff/comments"): {"pat", "wendy"},
+    ("GET", "/staff/comments/{record_id}/{question_id}"): {"pat", "wendy"},
+    ("POST", "/staff/comments/{record_id}/{question_id}"): {"pat", "wendy"},  # confirm themes
     ("GET", "/staff/yswh"): {"pat", "wendy"},
     ("GET", "/staff/yswh/new"): {"pat", "wendy"},
     ("POST", "/staff/yswh/new"): {"pat", "wendy"},
@@ -62,7 +64,9 @@ ALLOWED = {
 }
 # Where the ward manager is turned away outright for another ward's thing (elsewhere the page
 # is allowed and must simply not show it).
-OTHER_REFUSED = {("GET", "/staff/yswh/{item_id}"), ("POST", "/staff/yswh/{item_id}")}
+OTHER_REFUSED = {("GET", "/staff/yswh/{item_id}"), ("POST", "/staff/yswh/{item_id}"),
+                 ("GET", "/staff/comments/{record_id}/{question_id}"),
+                 ("POST", "/staff/comments/{record_id}/{question_id}")}  # fmt: skip
 ITEM = {"title_en": "Quieter nights", "said_en": "It was noisy.", "did_en": "Soft-close bins.",
         "when_en": "October 2026", "action": "save"}  # fmt: skip
 
@@ -116,6 +120,7 @@ def _call(world: World, who: str, method: str, path: str, loc: str) -> requests.
     c = world.central
     client = _client(c, who)
     url = path.replace("{location}", loc).replace("{record_id}", world.cases[loc])
+    url = url.replace("{question_id}", "why")  # the case's record has a comment too
     if "{item_id}" in url:
         url = url.replace("{item_id}", world.fresh_item(loc) if method == "POST"
                           else world.items[loc])  # fmt: skip
