@@ -328,11 +328,14 @@ class PatientVoiceApp(App):
         thanks.involvement_requested = involvement_requested
         thanks.seconds = RETURN_SECONDS
         self.show_screen("thank_you")
+        thanks.fresh = True
+        thanks.on_read_more()  # the full time for every page there is to read
         self._cancel_thanks()
         self._thanks_event = Clock.schedule_interval(self._thanks_tick, 1.0)
 
     def _thanks_tick(self, *_: Any) -> None:
         thanks = self.screen("thank_you")
+        thanks.fresh = False
         thanks.seconds -= 1
         if thanks.seconds <= 0:
             self.journey.reset()

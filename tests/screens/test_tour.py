@@ -103,10 +103,11 @@ def tour(kiosk) -> Iterator[str]:
     kiosk.frames(2)
     yield "timeout"
     kiosk.tap(app.timeout.ids.yes)
-    big = app.big_text
+    big, lang = app.big_text, app.language
     for stop, (contact_asked, involved) in THANKS.items():
-        app.journey.reset()
+        app.journey.reset()  # (back to the default language: the person's is set again)
         app.big_text = big
+        app.set_language(lang)
         app.show_thank_you(contact_requested=contact_asked, involvement_requested=involved)
         kiosk.frames(3)
         yield stop
@@ -126,9 +127,15 @@ def tour(kiosk) -> Iterator[str]:
 
 
 def required_texts(kiosk) -> list[str]:
-    """What a question screen must show whole: its progress, question and help."""
+    """What a question screen must show whole: its progress, question and help; the
+    thank-you's first page: "Thank you" and "Your feedback has been saved"."""
     shown = kiosk.app.shown_screen()
-    if not hasattr(shown, "view") or shown.view is None or kiosk.app._overlay_open():
+    if kiosk.app._overlay_open():
+        return []
+    if kiosk.current == "thank_you" and shown.ids.words.page == 0:
+        # the reassurance, on the first page in every language and size
+        return [shown.ids.title.text, shown.ids.used.text]
+    if not hasattr(shown, "view") or shown.view is None:
         return []
     frame = kiosk.frame()
     return [frame.progress_text, frame.question_text, frame.help_text, frame.note_text]
