@@ -64,3 +64,15 @@ def stacked_height(box: Any, flexible: Callable[[Any], float] = least_height) ->
     kids = box.children
     inner = sum(c.height if c.size_hint_y is None else flexible(c) for c in kids)
     return inner + box.spacing * max(0, len(kids) - 1) + box.padding[1] + box.padding[3]
+
+
+def place_in(box: Any, widgets: list[Any]) -> None:
+    """Make ``widgets`` the children of ``box``, in this order, taking each from wherever it
+    stands now; nothing is done when they are already there (no relayout, no flicker)."""
+    if list(reversed(box.children)) == widgets:
+        return
+    box.clear_widgets()
+    for widget in widgets:
+        if widget.parent is not None:
+            widget.parent.remove_widget(widget)
+        box.add_widget(widget)

@@ -17,7 +17,8 @@ from screens.buttons import (
 from screens.faces import FaceButton
 from screens.frame import FramePart, QuestionFrame
 from screens.labels import FitLabel, FitMixin, PVLabel, PVText
-from screens.paged import PINNED_IDS, ChoiceList, PagedColumn, PagedGrid, Pager, paginate
+from screens.paged import PINNED_IDS, ChoiceList, PagedGrid, Pager, paginate
+from screens.paged_column import PagedColumn
 
 __all__ = ["PINNED_IDS", "TAP_GUARD", "ChoiceButton", "ChoiceList", "FaceButton", "FitLabel",
            "FitMixin", "FramePart", "HideMixin", "LanguageButton", "MirrorBox", "PVButton",
