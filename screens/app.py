@@ -321,23 +321,16 @@ class PatientVoiceApp(App):
     # --- endings and clearing ------------------------------------------------------------------
 
     def show_thank_you(self, *, contact_requested: bool, involvement_requested: bool) -> None:
-        from screens.thank_you import RETURN_SECONDS
-
         thanks = self.screen("thank_you")
         thanks.contact_requested = contact_requested
         thanks.involvement_requested = involvement_requested
-        thanks.seconds = RETURN_SECONDS
         self.show_screen("thank_you")
-        thanks.fresh = True
-        thanks.on_read_more()  # the full time for every page there is to read
+        thanks.start()
         self._cancel_thanks()
         self._thanks_event = Clock.schedule_interval(self._thanks_tick, 1.0)
 
     def _thanks_tick(self, *_: Any) -> None:
-        thanks = self.screen("thank_you")
-        thanks.fresh = False
-        thanks.seconds -= 1
-        if thanks.seconds <= 0:
+        if self.screen("thank_you").tick():
             self.journey.reset()
 
     def _cancel_thanks(self) -> None:

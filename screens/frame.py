@@ -87,6 +87,11 @@ class ScrollBox(Widget):
             self.offset = offset
             self._place()
 
+    def restart(self) -> None:
+        """New words: from their top, and the person has not moved them yet."""
+        self.moved = False
+        self.start_at(0)
+
     def visible_rect(self) -> tuple[float, float, float, float]:
         x, y = self.to_window(self.x, self.y)
         return x, y, x + self.width, y + self.height
@@ -150,9 +155,7 @@ class QuestionFrame(BoxLayout):
     def _new_words(self, *_: Any) -> None:
         """A new question on this screen starts at the top of its words, not where the last
         one was scrolled to (the choice screen shows question after question)."""
-        scroller = self.ids.header_area.ids.scroller
-        scroller.moved = False
-        scroller.start_at(0)
+        self.ids.header_area.ids.scroller.restart()
         self._room()
 
     def fit_header(self, *_: Any) -> None:

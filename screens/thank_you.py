@@ -19,14 +19,24 @@ class ThankYouScreen(Screen):
     involvement_requested = BooleanProperty(False)
     seconds = NumericProperty(RETURN_SECONDS)
     problem = StringProperty("")  # a sentence for people if saving failed
+    #: just shown: its pages are still being laid out (a countdown line that rewraps as the
+    #: seconds change must not give the time back, so only until the first tick)
+    fresh = False
     __events__ = ("on_done", "on_read_more")
 
     def on_done(self) -> None:
         pass
 
-    #: just shown: its pages are still being laid out (a countdown line that rewraps as the
-    #: seconds change must not give the time back, so only until the first tick)
-    fresh = BooleanProperty(False)
+    def start(self) -> None:
+        """Shown: the full time for every page there is to read."""
+        self.fresh = True
+        self.on_read_more()
+
+    def tick(self) -> bool:
+        """A second has gone; True when the time is up."""
+        self.fresh = False
+        self.seconds -= 1
+        return self.seconds <= 0
 
     def on_kv_post(self, *_: object) -> None:
         self.ids.words.fbind("page_count", self._new_pages)
